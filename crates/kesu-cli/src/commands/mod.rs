@@ -1,0 +1,10 @@
+//! One module per subcommand: its clap arguments and a `run` that glues
+//! library crates together.
+
+pub mod analyze;
+pub mod index;
+pub mod ingest;
+pub mod reindex;
+pub mod search;
+pub mod similar;
+pub mod synth;

@@ -1,0 +1,129 @@
+//! Input options shared by every command that reads exports, and the one
+//! way they are loaded: ingest → normalise (in parallel), with a progress bar
+//! on a terminal.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use kesu_ingest::{ColumnMap, Encoding, IngestOptions, IngestStats};
+use kesu_model::Reject;
+use kesu_normalize::NormalizedOrder;
+use kesu_segment::{Analyzer, AnalyzerConfig, SegmenterConfig};
+use rayon::prelude::*;
+
+/// Which export files to read and how to decode them.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InputArgs {
+    /// Export files to read: .csv, .xlsx, .jsonl/.ndjson or .parquet.
+    ///
+    /// Columns are recognised by canonical English name or by the Chinese
+    /// headers real exports use (工单编号, 受理时间, 受理内容, …); see
+    /// pipelines/columns.toml. Every other column is kept.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Text encoding of CSV files: auto (UTF-8, else GB18030), utf-8 or gb18030.
+    #[arg(long, value_name = "ENC", default_value = "auto")]
+    pub encoding: Encoding,
+
+    /// Sheet to read in XLSX files (default: the first sheet).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+
+    /// Column alias table (TOML) to use instead of the built-in pipelines/columns.toml.
+    #[arg(long, value_name = "FILE")]
+    pub columns: Option<PathBuf>,
+}
+
+/// Dictionaries and stop words on top of kesu's built-in power-utility ones.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct AnalyzerArgs {
+    /// Extra jieba user dictionary (`word [freq] [tag]` per line); repeatable.
+    ///
+    /// Changes the analyzer version recorded with every output.
+    #[arg(long = "dict", value_name = "FILE")]
+    pub dicts: Vec<PathBuf>,
+
+    /// Extra stop-word file (one word per line); repeatable.
+    #[arg(long = "stopwords", value_name = "FILE")]
+    pub stopwords: Vec<PathBuf>,
+}
+
+impl AnalyzerArgs {
+    /// Builds the analyzer (normaliser + segmenter): one dictionary load,
+    /// shared by every thread afterwards.
+    pub fn analyzer(&self) -> anyhow::Result<Analyzer> {
+        let config = AnalyzerConfig {
+            segment: SegmenterConfig {
+                user_dicts: self.dicts.clone(),
+                stopword_files: self.stopwords.clone(),
+                ..SegmenterConfig::default()
+            },
+            ..AnalyzerConfig::default()
+        };
+        Analyzer::new(&config).context("loading dictionaries")
+    }
+}
+
+/// Work orders read, normalised and accounted for.
+pub struct Loaded {
+    /// Accepted orders (duplicates already replaced), normalised and redacted.
+    pub orders: Vec<NormalizedOrder>,
+    /// Every row that could not be accepted.
+    pub rejects: Vec<Reject>,
+    /// Row accounting: read = accepted + rejected.
+    pub stats: IngestStats,
+}
+
+/// Reads the input files and normalises every accepted order.
+///
+/// `progress` draws a byte progress bar on stderr when it is a terminal.
+pub fn load(input: &InputArgs, analyzer: &Analyzer, progress: bool) -> anyhow::Result<Loaded> {
+    let columns = match &input.columns {
+        Some(path) => ColumnMap::from_path(path)
+            .with_context(|| format!("reading column table {}", path.display()))?,
+        None => ColumnMap::builtin(),
+    };
+    let options = IngestOptions {
+        encoding: input.encoding,
+        sheet: input.sheet.clone(),
+        columns,
+    };
+    let total: u64 = input
+        .files
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = progress_bar(progress, total);
+    let batch = kesu_ingest::ingest(&input.files, &options, &|delta| bar.inc(delta))?;
+    bar.finish_and_clear();
+
+    let normalizer = &analyzer.normalizer;
+    let orders: Vec<NormalizedOrder> = batch
+        .orders
+        .into_par_iter()
+        .map(|order| normalizer.apply(order))
+        .collect();
+    Ok(Loaded {
+        orders,
+        rejects: batch.rejects,
+        stats: batch.stats,
+    })
+}
+
+/// A byte progress bar on a terminal, hidden otherwise (pipes, CI, tests).
+pub fn progress_bar(enabled: bool, total: u64) -> ProgressBar {
+    if !enabled || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} reading [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}

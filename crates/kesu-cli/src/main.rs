@@ -1,0 +1,112 @@
+//! `kesu` (客诉): the command-line tool over a power utility's complaint work orders.
+//!
+//! The binary is thin, in the ripgrep tradition: argument definitions and
+//! glue. Every capability lives in a library crate (`kesu-ingest`,
+//! `kesu-normalize`, `kesu-segment`, `kesu-index`, `kesu-cluster`, …).
+//!
+//! Exit codes: 0 done, 1 done but a quality gate failed (for example the
+//! reject rate is above `--max-reject-rate`), 2 error.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+mod input;
+
+/// How a command ended when it did not fail outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// The work is done (exit 0).
+    Done,
+    /// The work is done but a quality gate failed (exit 1).
+    GateFailed,
+}
+
+const AFTER_HELP: &str = "\
+Typical week:
+  kesu ingest exports/*.csv --out out/week
+  kesu index exports/*.csv --index data/index
+  kesu search --index data/index '\"停电未通知\"' --from 2024-03-01 --unit 城区供电服务中心
+  kesu analyze exports/*.csv --out reports/week
+
+Exit status: 0 done, 1 done but a quality gate failed, 2 error.";
+
+/// kesu (客诉): complaint work-order analytics for a power utility.
+///
+/// Ingests complaint exports (CSV, XLSX, JSONL, Parquet; UTF-8 or GB18030,
+/// Chinese headers), normalises and segments the Chinese text with a
+/// power-utility dictionary, indexes it for auditors and mines recurring root
+/// causes, management gaps and typical cases for quality teams.
+#[derive(Debug, Parser)]
+#[command(name = "kesu", version, about, long_about, after_help = AFTER_HELP)]
+#[command(propagate_version = true, arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read exports into orders.parquet and rejects.csv, accounting for every row.
+    Ingest(commands::ingest::Args),
+    /// Generate realistic synthetic work orders for demos, tests and benchmarks.
+    Synth(commands::synth::Args),
+    /// Add work orders to a search index (upsert by work order id).
+    Index(commands::index::Args),
+    /// Rebuild an index from its stored text after a dictionary or normaliser change.
+    Reindex(commands::reindex::Args),
+    /// Search an index: every matching complaint, with filters, snippets and export.
+    Search(commands::search::Args),
+    /// Find the complaints most like a given one (同类投诉).
+    Similar(commands::similar::Args),
+    /// Mine root causes, management gaps, typical cases and repeat complaints.
+    Analyze(commands::analyze::Args),
+}
+
+fn run(cli: Cli) -> anyhow::Result<Status> {
+    match cli.command {
+        Command::Ingest(args) => commands::ingest::run(args),
+        Command::Synth(args) => commands::synth::run(args),
+        Command::Index(args) => commands::index::run(args),
+        Command::Reindex(args) => commands::reindex::run(args),
+        Command::Search(args) => commands::search::run(args),
+        Command::Similar(args) => commands::similar::run(args),
+        Command::Analyze(args) => commands::analyze::run(args),
+    }
+}
+
+#[allow(clippy::print_stderr)]
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(Status::Done) => ExitCode::SUCCESS,
+        Ok(Status::GateFailed) => ExitCode::from(1),
+        Err(err) => {
+            // A closed pipe (`kesu search … | head`) is not an error: ripgrep's rule.
+            if err.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "kesu: error: {err}");
+            for cause in err.chain().skip(1) {
+                let _ = writeln!(stderr, "  caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

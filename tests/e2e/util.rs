@@ -1,0 +1,58 @@
+//! Helpers shared by the end-to-end tests: the binary, fixture paths, temp dirs.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (where README.md and fixtures/ live).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A path under fixtures/.
+pub fn fixture(rel: &str) -> PathBuf {
+    repo_root().join("fixtures").join(rel)
+}
+
+/// A `kesu` command, run from the repository root.
+pub fn kesu() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kesu"));
+    cmd.current_dir(repo_root());
+    cmd
+}
+
+/// Runs `kesu` with the arguments and returns its output.
+pub fn run(args: &[&str]) -> Output {
+    kesu()
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("running kesu {args:?}: {e}"))
+}
+
+/// Stdout as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Stderr as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts the exit code, showing both streams when it differs.
+pub fn assert_code(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "exit status {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        stdout(out),
+        stderr(out)
+    );
+}
+
+/// A fresh temporary directory, removed on drop.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("creating a temp dir")
+}
