@@ -7,7 +7,9 @@ fn help_lists_every_command() {
     let out = run(&["--help"]);
     assert_code(&out, 0);
     let text = stdout(&out);
-    for cmd in ["ingest", "synth", "index", "reindex", "search", "similar", "analyze"] {
+    for cmd in [
+        "ingest", "synth", "index", "reindex", "search", "similar", "analyze",
+    ] {
         assert!(text.contains(cmd), "--help does not mention {cmd}:\n{text}");
     }
     assert!(text.contains("Exit status"));
@@ -15,10 +17,16 @@ fn help_lists_every_command() {
 
 #[test]
 fn every_command_has_help() {
-    for cmd in ["ingest", "synth", "index", "reindex", "search", "similar", "analyze"] {
+    for cmd in [
+        "ingest", "synth", "index", "reindex", "search", "similar", "analyze",
+    ] {
         let out = run(&[cmd, "--help"]);
         assert_code(&out, 0);
-        assert!(stdout(&out).contains("Usage: kesu"), "{cmd} --help:\n{}", stdout(&out));
+        assert!(
+            stdout(&out).contains("Usage: kesu"),
+            "{cmd} --help:\n{}",
+            stdout(&out)
+        );
     }
 }
 
@@ -40,5 +48,9 @@ fn missing_input_file_is_an_error_with_exit_2() {
         out_dir.to_str().expect("utf-8 path"),
     ]);
     assert_code(&out, 2);
-    assert!(stderr(&out).contains("no/such/file.csv"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no/such/file.csv"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -49,9 +49,9 @@ impl ComplaintClass {
             .or_else(|| t.strip_suffix("类"))
             .unwrap_or(t)
             .trim();
-        ComplaintClass::ALL.into_iter().find(|c| {
-            c.label() == t || format!("{c:?}").eq_ignore_ascii_case(t)
-        })
+        ComplaintClass::ALL
+            .into_iter()
+            .find(|c| c.label() == t || format!("{c:?}").eq_ignore_ascii_case(t))
     }
 
     /// Stable position in [`ComplaintClass::ALL`].
@@ -121,10 +121,19 @@ mod tests {
     fn class_labels_parse() {
         for c in ComplaintClass::ALL {
             assert_eq!(ComplaintClass::from_label(c.label()), Some(c));
-            assert_eq!(ComplaintClass::from_label(&format!("{}类", c.label())), Some(c));
+            assert_eq!(
+                ComplaintClass::from_label(&format!("{}类", c.label())),
+                Some(c)
+            );
         }
-        assert_eq!(ComplaintClass::from_label(" 供电质量投诉 "), Some(ComplaintClass::PowerQuality));
-        assert_eq!(ComplaintClass::from_label("outage"), Some(ComplaintClass::Outage));
+        assert_eq!(
+            ComplaintClass::from_label(" 供电质量投诉 "),
+            Some(ComplaintClass::PowerQuality)
+        );
+        assert_eq!(
+            ComplaintClass::from_label("outage"),
+            Some(ComplaintClass::Outage)
+        );
         assert_eq!(ComplaintClass::from_label(""), None);
         assert_eq!(ComplaintClass::from_label("其他"), None);
     }

@@ -48,7 +48,9 @@ impl fmt::Display for RejectReason {
             }
             RejectReason::MissingField { field } => write!(f, "missing required field {field}"),
             RejectReason::EmptyText => f.write_str("empty or whitespace-only text"),
-            RejectReason::BadDate { value } => write!(f, "impossible or unparseable date {value:?}"),
+            RejectReason::BadDate { value } => {
+                write!(f, "impossible or unparseable date {value:?}")
+            }
             RejectReason::BadJson { message } => write!(f, "invalid JSON: {message}"),
             RejectReason::Malformed { message } => f.write_str(message),
         }
@@ -78,9 +80,14 @@ mod tests {
 
     #[test]
     fn reasons_read_clearly() {
-        let r = RejectReason::FieldCount { expected: 7, found: 5 };
+        let r = RejectReason::FieldCount {
+            expected: 7,
+            found: 5,
+        };
         assert_eq!(r.to_string(), "wrong field count: expected 7, found 5");
-        let r = RejectReason::BadDate { value: "2024-02-30".into() };
+        let r = RejectReason::BadDate {
+            value: "2024-02-30".into(),
+        };
         assert!(r.to_string().contains("2024-02-30"));
     }
 }
