@@ -1,0 +1,66 @@
+//! File-level failures: the ones that stop a whole ingest (row-level problems are `Reject`s).
+
+use std::path::PathBuf;
+
+/// Why a file (or the column table) could not be read at all.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The file could not be opened or read.
+    #[error("reading {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file kesu cannot read, by its extension.
+    #[error(
+        "{path}: unknown input format {extension:?} (expected .csv, .tsv, .xlsx, .jsonl, .ndjson or .parquet)"
+    )]
+    UnknownFormat { path: PathBuf, extension: String },
+    /// The header row lacks a required field.
+    #[error(
+        "{file}: no column for required field(s) {missing} (headers seen: {headers}){hint}",
+        missing = missing.join(", "),
+        headers = headers.join(", ")
+    )]
+    MissingColumns {
+        file: String,
+        missing: Vec<String>,
+        headers: Vec<String>,
+        /// A hint when the headers look mis-decoded.
+        hint: String,
+    },
+    /// The file has no header row (it is empty or blank).
+    #[error("{file}: no header row (the file is empty)")]
+    NoHeader { file: String },
+    /// The requested sheet is not in the workbook.
+    #[error("{file}: no sheet named {sheet:?} (sheets: {available})", available = available.join(", "))]
+    SheetNotFound {
+        file: String,
+        sheet: String,
+        available: Vec<String>,
+    },
+    /// The workbook could not be read.
+    #[error("{file}: cannot read workbook: {message}")]
+    Xlsx { file: String, message: String },
+    /// The Parquet file could not be read.
+    #[error("{file}: cannot read parquet: {message}")]
+    Parquet { file: String, message: String },
+    /// The column table (columns.toml) is invalid.
+    #[error("column table {origin}: {message}")]
+    Columns { origin: String, message: String },
+    /// An encoding name kesu does not know.
+    #[error("unknown encoding {0:?} (expected auto, utf-8 or gb18030)")]
+    UnknownEncoding(String),
+    /// rejects.csv could not be written.
+    #[error("writing {path}: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
