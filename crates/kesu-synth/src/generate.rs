@@ -1,0 +1,1038 @@
+//! The generator: configuration, planned spikes, and deterministic chunks of
+//! synthetic work orders.
+//!
+//! Orders are produced in fixed-size chunks whose random streams are derived
+//! from (seed, chunk index) only, so the output is the same whatever the
+//! number of threads, and a writer can stream chunk after chunk without
+//! holding a million orders.
+
+use std::fmt::Write as _;
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use kesu_model::{ComplaintClass, SourceRef, Substantiation, WorkOrder};
+
+use crate::catalogue::{Audience, CATALOGUE, RootCause};
+use crate::noise;
+use crate::pools::{self, UNITS, Unit};
+use crate::rng::{Rng, Weighted, mix};
+use crate::{Error, Result};
+
+/// Orders per chunk. Part of the output definition: changing it changes
+/// every generated file (and the committed fixtures).
+pub const CHUNK: u64 = 4096;
+
+/// Share of orders that repeat an earlier complaint of the same customer.
+const REPEAT_P: f64 = 0.085;
+/// Share of orders that belong to a planned spike.
+const SPIKE_P: f64 = 0.02;
+/// Share of operator-typed classes left empty, and typed wrong.
+const CLASS_EMPTY_P: f64 = 0.05;
+const CLASS_WRONG_P: f64 = 0.07;
+/// Share of 是否属实 values that contradict the true quadrant.
+const SUBSTANTIATION_FLIP_P: f64 = 0.04;
+
+/// Which header row to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Header {
+    /// The headers of a real export (工单编号, 受理时间, …).
+    #[default]
+    Chinese,
+    /// kesu's canonical field names (work_order_id, received_at, …), which the
+    /// Python peer reads.
+    English,
+}
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SynthConfig {
+    /// Number of orders.
+    pub n: u64,
+    /// Seed: the same seed always gives the same orders, byte for byte.
+    pub seed: u64,
+    /// First day of the period (受理时间 falls in `start .. start + weeks`).
+    pub start: NaiveDate,
+    /// Length of the period in weeks.
+    pub weeks: u32,
+    /// Header row language.
+    pub header: Header,
+    /// Add the ground-truth columns (`true_root_cause`, …).
+    pub with_truth: bool,
+}
+
+impl Default for SynthConfig {
+    fn default() -> Self {
+        SynthConfig {
+            n: 1000,
+            seed: 1,
+            // INVARIANT: 2024-01-01 is a valid date (a Monday).
+            start: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
+            weeks: 26,
+            header: Header::Chinese,
+            with_truth: false,
+        }
+    }
+}
+
+/// The ground truth behind one synthetic order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Truth {
+    /// What really went wrong.
+    pub cause: &'static RootCause,
+    /// This order repeats an earlier complaint of the same customer about the
+    /// same cause within 30 days (the earliest member is not a repeat).
+    pub is_repeat: bool,
+    /// `RG` + the work-order id of the group's first member; set on every
+    /// member of a repeat group, including the first.
+    pub repeat_group: Option<String>,
+}
+
+impl PartialEq for RootCause {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+/// One synthetic work order with every field of a real export.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SynthOrder {
+    /// 工单编号 (`GD` + received date + sequence).
+    pub id: String,
+    /// 受理时间.
+    pub received_at: NaiveDateTime,
+    /// 受理渠道.
+    pub channel: &'static str,
+    /// 供电单位.
+    pub unit: &'static str,
+    /// 客户编号.
+    pub customer_id: String,
+    /// 客户名称.
+    pub customer_name: String,
+    /// 联系电话.
+    pub phone: String,
+    /// 用电地址.
+    pub address: String,
+    /// 客户类别.
+    pub customer_class: &'static str,
+    /// 业务类型 as the operator typed it: sometimes wrong, sometimes empty.
+    pub category: Option<ComplaintClass>,
+    /// 二级分类 (empty when the category is).
+    pub subcategory: Option<&'static str>,
+    /// 受理内容: the operator's text, with the noise of real exports.
+    pub text: String,
+    /// 是否属实 as recorded (mostly, not always, agreeing with the truth).
+    pub substantiated: bool,
+    /// 处理意见 (sometimes empty).
+    pub handling: Option<String>,
+    /// 归档时间, after `received_at`.
+    pub closed_at: NaiveDateTime,
+    /// What really happened.
+    pub truth: Truth,
+}
+
+impl SynthOrder {
+    /// The order as kesu's canonical work order (truth goes into `extra`),
+    /// for tests that skip the file round trip.
+    pub fn to_work_order(&self, line: u64) -> WorkOrder {
+        let mut o = WorkOrder::new(self.id.clone(), self.received_at, self.text.clone());
+        o.channel = Some(self.channel.to_owned());
+        o.unit = Some(self.unit.to_owned());
+        o.customer_id = Some(self.customer_id.clone());
+        o.customer_name = Some(self.customer_name.clone());
+        o.phone = Some(self.phone.clone());
+        o.address = Some(self.address.clone());
+        o.customer_class = Some(self.customer_class.to_owned());
+        o.category = self.category.map(|c| c.label().to_owned());
+        o.subcategory = self.subcategory.map(str::to_owned);
+        o.substantiated = Some(substantiated_label(self.substantiated).to_owned());
+        o.handling = self.handling.clone();
+        o.closed_at = Some(self.closed_at);
+        o.extra
+            .insert("true_root_cause".into(), self.truth.cause.id.into());
+        o.source = SourceRef {
+            file: "synth".into(),
+            line,
+        };
+        o
+    }
+}
+
+/// 属实 / 不属实.
+pub fn substantiated_label(substantiated: bool) -> &'static str {
+    if substantiated { "属实" } else { "不属实" }
+}
+
+/// A planned surge: one cause in one unit during one week (预警 material).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spike {
+    /// The surging cause.
+    pub cause: &'static RootCause,
+    /// The unit where it surges.
+    pub unit: &'static str,
+    /// 0-based week index from `start`.
+    pub week: u32,
+}
+
+/// A configured generator. Cheap to share across threads.
+#[derive(Debug)]
+pub struct Synth {
+    cfg: SynthConfig,
+    urban_causes: Weighted,
+    rural_causes: Weighted,
+    units: Weighted,
+    channels: Weighted,
+    days: Weighted,
+    hours: Weighted,
+    /// 客户类别 weights for residential- and commercial-leaning causes.
+    classes: [Weighted; 2],
+    spikes: Vec<(usize, usize, u32)>,
+}
+
+/// Zipf-like base weight of the cause at 0-based `rank`.
+fn zipf(rank: usize) -> f64 {
+    1.0 / ((rank + 2) as f64).powf(0.85)
+}
+
+const HOURS: [f64; 24] = [
+    0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.0, 2.2, 3.0, 3.0, 2.6, 1.5, 1.8, 2.6, 2.7, 2.5, 2.0, 1.6,
+    1.8, 1.7, 1.3, 0.8, 0.4,
+];
+
+impl Synth {
+    /// A generator for the configuration.
+    pub fn new(cfg: SynthConfig) -> Result<Synth> {
+        if cfg.weeks == 0 {
+            return Err(Error::Config("weeks must be at least 1".into()));
+        }
+        if cfg.weeks > 520 {
+            return Err(Error::Config(
+                "weeks must be at most 520 (ten years)".into(),
+            ));
+        }
+        if cfg.start.year() < 1990 || cfg.start.year() > 2090 {
+            return Err(Error::Config(format!(
+                "start {} is out of range",
+                cfg.start
+            )));
+        }
+        let urban_causes = Weighted::new(
+            CATALOGUE
+                .iter()
+                .enumerate()
+                .map(|(i, c)| zipf(i) * if c.rural { 0.6 } else { 1.0 }),
+        );
+        let rural_causes = Weighted::new(
+            CATALOGUE
+                .iter()
+                .enumerate()
+                .map(|(i, c)| zipf(i) * if c.rural { 2.2 } else { 0.8 }),
+        );
+        let units = Weighted::new(UNITS.iter().map(|u| u.weight));
+        let channels = Weighted::new(pools::CHANNELS.iter().map(|c| c.1));
+        let days = Weighted::new((0..cfg.weeks * 7).map(|d| {
+            let day = cfg.start + Duration::days(i64::from(d));
+            match day.weekday() {
+                Weekday::Mon => 1.15,
+                Weekday::Tue => 1.05,
+                Weekday::Sat => 0.8,
+                Weekday::Sun => 0.75,
+                _ => 1.0,
+            }
+        }));
+        let hours = Weighted::new(HOURS);
+        let classes = [
+            Weighted::new(pools::CUSTOMER_CLASSES.iter().map(|c| c.1)),
+            Weighted::new(pools::CUSTOMER_CLASSES.iter().map(|c| c.2)),
+        ];
+        let mut rng = Rng::new(mix(cfg.seed, u64::MAX));
+        let n_spikes = if cfg.weeks >= 4 {
+            1 + cfg.weeks / 10
+        } else {
+            0
+        };
+        let spikes = (0..n_spikes)
+            .map(|_| {
+                let cause = rng.range(3, 29) as usize;
+                let unit = rng.below(UNITS.len() as u64) as usize;
+                let week = rng.range(1, u64::from(cfg.weeks) - 2) as u32;
+                (cause, unit, week)
+            })
+            .collect();
+        Ok(Synth {
+            cfg,
+            urban_causes,
+            rural_causes,
+            units,
+            channels,
+            days,
+            hours,
+            classes,
+            spikes,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SynthConfig {
+        &self.cfg
+    }
+
+    /// The planned surges, in the order they were drawn.
+    pub fn spikes(&self) -> Vec<Spike> {
+        self.spikes
+            .iter()
+            .map(|&(c, u, week)| Spike {
+                cause: &CATALOGUE[c],
+                unit: UNITS[u].name,
+                week,
+            })
+            .collect()
+    }
+
+    /// Number of chunks for `n` orders.
+    pub fn chunk_count(&self) -> u64 {
+        self.cfg.n.div_ceil(CHUNK)
+    }
+
+    /// Every order, chunk after chunk (sequential; writers use chunks in parallel).
+    pub fn orders(&self) -> impl Iterator<Item = SynthOrder> + '_ {
+        (0..self.chunk_count()).flat_map(|k| self.chunk(k))
+    }
+
+    fn end(&self) -> NaiveDateTime {
+        (self.cfg.start + Duration::weeks(i64::from(self.cfg.weeks))).and_time(NaiveTime::MIN)
+    }
+
+    fn time_on(&self, day: NaiveDate, rng: &mut Rng, counter: bool) -> NaiveDateTime {
+        let hour = if counter {
+            rng.range(8, 16) as u32
+        } else {
+            self.hours.sample(rng) as u32
+        };
+        let secs = hour * 3600 + rng.below(3600) as u32;
+        day.and_time(
+            NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).unwrap_or(NaiveTime::MIN),
+        )
+    }
+
+    /// The orders of chunk `k`, sorted by received time. A pure function of
+    /// (configuration, k).
+    pub fn chunk(&self, k: u64) -> Vec<SynthOrder> {
+        let first = k * CHUNK;
+        let count = CHUNK.min(self.cfg.n.saturating_sub(first)) as usize;
+        let mut rng = Rng::new(mix(self.cfg.seed, k));
+        let mut drafts: Vec<Draft> = Vec::with_capacity(count);
+        let end = self.end();
+        for i in 0..count {
+            let draft = self
+                .repeat_of_earlier(&mut rng, &mut drafts, i, end)
+                .unwrap_or_else(|| self.fresh(&mut rng));
+            drafts.push(draft);
+        }
+        // Exports list orders by received time; ties keep generation order.
+        let mut order: Vec<usize> = (0..count).collect();
+        order.sort_by_key(|&i| (drafts[i].order.received_at, i));
+        let mut ids = vec![String::new(); count];
+        for (pos, &i) in order.iter().enumerate() {
+            let date = drafts[i].order.received_at.format("%Y%m%d");
+            ids[i] = format!("GD{date}{:05}", first + pos as u64);
+        }
+        let mut slots: Vec<Option<Draft>> = drafts.into_iter().map(Some).collect();
+        order
+            .iter()
+            .filter_map(|&i| {
+                let mut d = slots[i].take()?;
+                d.order.id = ids[i].clone();
+                d.order.truth.repeat_group = d.group_root.map(|r| format!("RG{}", ids[r]));
+                Some(d.order)
+            })
+            .collect()
+    }
+
+    /// With probability `REPEAT_P`, a paraphrased repeat of an earlier order in
+    /// this chunk (same customer, same cause, 1–30 days later).
+    fn repeat_of_earlier(
+        &self,
+        rng: &mut Rng,
+        drafts: &mut [Draft],
+        i: usize,
+        end: NaiveDateTime,
+    ) -> Option<Draft> {
+        if i == 0 || !rng.chance(REPEAT_P) {
+            return None;
+        }
+        let j = rng.below(i as u64) as usize;
+        let base = &drafts[j];
+        let channel = self.channel(rng, base.order.truth.cause);
+        let day = base.order.received_at.date() + Duration::days(rng.range(1, 30) as i64);
+        let received_at = self.time_on(day, rng, channel == pools::COUNTER);
+        if received_at >= end {
+            return None;
+        }
+        let root = base.group_root.unwrap_or(j);
+        let unit = &UNITS[base.unit];
+        let cust = base.customer.clone();
+        let cause = base.order.truth.cause;
+        let mut d = self.build(
+            rng,
+            cause,
+            base.unit,
+            unit,
+            channel,
+            received_at,
+            cust,
+            true,
+        );
+        d.group_root = Some(root);
+        drafts[j].group_root = Some(root);
+        drafts[root].group_root = Some(root);
+        Some(d)
+    }
+
+    fn channel(&self, rng: &mut Rng, cause: &RootCause) -> usize {
+        if (cause.subcategory == "营业窗口" || cause.id == "counter_attitude") && rng.chance(0.7)
+        {
+            return pools::COUNTER;
+        }
+        self.channels.sample(rng)
+    }
+
+    fn fresh(&self, rng: &mut Rng) -> Draft {
+        let (cause, unit_idx, day) = if !self.spikes.is_empty() && rng.chance(SPIKE_P) {
+            let (c, u, week) = rng.pick(&self.spikes);
+            let day = self.cfg.start + Duration::days(i64::from(week * 7) + rng.below(7) as i64);
+            (&CATALOGUE[c], u, day)
+        } else {
+            let u = self.units.sample(rng);
+            let table = if UNITS[u].rural {
+                &self.rural_causes
+            } else {
+                &self.urban_causes
+            };
+            let c = table.sample(rng);
+            let day = self.cfg.start + Duration::days(self.days.sample(rng) as i64);
+            (&CATALOGUE[c], u, day)
+        };
+        let unit = &UNITS[unit_idx];
+        let channel = self.channel(rng, cause);
+        let received_at = self.time_on(day, rng, channel == pools::COUNTER);
+        let classes = &self.classes[usize::from(cause.audience == Audience::Commercial)];
+        let customer = Customer::draw(rng, unit, classes);
+        self.build(
+            rng,
+            cause,
+            unit_idx,
+            unit,
+            channel,
+            received_at,
+            customer,
+            false,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn build(
+        &self,
+        rng: &mut Rng,
+        cause: &'static RootCause,
+        unit_idx: usize,
+        unit: &'static Unit,
+        channel: usize,
+        received_at: NaiveDateTime,
+        customer: Customer,
+        repeat: bool,
+    ) -> Draft {
+        let channel_name = pools::CHANNELS[channel].0;
+        let text = compose(rng, cause, unit, channel, &customer, received_at, repeat);
+        let r = rng.unit();
+        let category = if r < CLASS_EMPTY_P {
+            None
+        } else if r < CLASS_EMPTY_P + CLASS_WRONG_P {
+            Some(confuse(cause.class, rng))
+        } else {
+            Some(cause.class)
+        };
+        let subcategory = category.map(|_| cause.subcategory);
+        let substantiated = cause.quadrant.is_substantiated() != rng.chance(SUBSTANTIATION_FLIP_P);
+        let handling = if rng.chance(0.05) {
+            None
+        } else {
+            Some(rng.pick(handling_for(cause.quadrant)).to_string())
+        };
+        let hours = if rng.chance(0.1) {
+            rng.range(72, 360)
+        } else {
+            rng.range(1, 72)
+        };
+        let closed_at =
+            received_at + Duration::hours(hours as i64) + Duration::minutes(rng.below(60) as i64);
+        Draft {
+            unit: unit_idx,
+            group_root: None,
+            order: SynthOrder {
+                id: String::new(),
+                received_at,
+                channel: channel_name,
+                unit: unit.name,
+                customer_id: customer.id.clone(),
+                customer_name: customer.name.clone(),
+                phone: customer.phone.clone(),
+                address: customer.address.clone(),
+                customer_class: customer.class,
+                category,
+                subcategory,
+                text,
+                substantiated,
+                handling,
+                closed_at,
+                truth: Truth {
+                    cause,
+                    is_repeat: repeat,
+                    repeat_group: None,
+                },
+            },
+            customer,
+        }
+    }
+}
+
+/// An order being built: the unit and customer are kept for repeats.
+struct Draft {
+    unit: usize,
+    group_root: Option<usize>,
+    customer: Customer,
+    order: SynthOrder,
+}
+
+#[derive(Clone)]
+struct Customer {
+    id: String,
+    name: String,
+    phone: String,
+    address: String,
+    loc: String,
+    class: &'static str,
+}
+
+impl Customer {
+    fn draw(rng: &mut Rng, unit: &Unit, weights: &Weighted) -> Customer {
+        let class = pools::CUSTOMER_CLASSES[weights.sample(rng)].0;
+        let name = if class != "居民" && rng.chance(0.75) {
+            pools::company_name(rng, unit.area)
+        } else {
+            pools::person_name(rng)
+        };
+        let (loc, address) = pools::place(rng, unit);
+        Customer {
+            id: pools::customer_id(rng),
+            name,
+            phone: pools::mobile(rng),
+            address,
+            loc,
+            class,
+        }
+    }
+}
+
+/// Operators confuse neighbouring classes, not arbitrary ones.
+fn confuse(class: ComplaintClass, rng: &mut Rng) -> ComplaintClass {
+    use ComplaintClass::*;
+    let options: &[ComplaintClass] = match class {
+        Outage => &[PowerQuality, PowerQuality, SupplyService, GridConstruction],
+        PowerQuality => &[Outage, Outage, GridConstruction],
+        Business => &[SupplyService, SupplyService, Outage],
+        SupplyService => &[Business, Business, Outage],
+        GridConstruction => &[PowerQuality, Outage, SupplyService],
+    };
+    rng.pick(options)
+}
+
+fn handling_for(q: Substantiation) -> &'static [&'static str] {
+    match q {
+        Substantiation::ServiceBehaviour => &[
+            "经核实，工作人员服务态度存在问题，已对当事人进行批评教育，并向客户赔礼道歉，客户表示接受。",
+            "经调查核实，工作人员存在服务不规范行为，已按规定考核并组织专项培训。",
+            "经核实情况属实，已责令相关人员整改，并上门向客户致歉。",
+        ],
+        Substantiation::ManagementDefect => &[
+            "经核实情况属实，已安排责任部门整改，并向客户解释说明。",
+            "经现场核实，问题属实，已处理完毕，客户表示满意。",
+            "经核查属实，已督促责任部门限期整改，后续将加强管理。",
+        ],
+        Substantiation::NonUtilityProperty => &[
+            "经现场核实，故障设备属小区物业产权，非供电企业产权设备，已告知客户联系产权单位处理，并提供延伸服务。",
+            "经核实，该设施产权属开发商，已向客户解释产权分界，并协助联系物业。",
+            "经查，相关设施不属于供电公司产权，已告知客户并协调产权单位处理。",
+        ],
+        Substantiation::Misunderstanding => &[
+            "经核实，相关收费和处理符合规定，已向客户详细解释相关政策，客户表示理解。",
+            "经核查，供电企业不存在过错，已向客户做好解释和宣传工作。",
+            "经核实，客户对政策存在理解偏差，已耐心解释，客户表示认可。",
+        ],
+    }
+}
+
+const OPENERS: [&[&str]; 5] = [
+    &[
+        "客户来电反映",
+        "客户来电称",
+        "客户致电95598反映",
+        "客户来电投诉",
+        "客户来电表示",
+    ],
+    &[
+        "客户通过网上国网反映",
+        "客户在网上国网留言称",
+        "网上国网客户留言反映",
+    ],
+    &["客户通过微信公众号反映", "客户在微信公众号留言称"],
+    &["客户通过掌上电力反映", "客户通过掌上电力App留言称"],
+    &[
+        "客户到营业厅反映",
+        "客户到营业厅现场反映",
+        "客户来营业厅投诉",
+    ],
+];
+
+const REPEAT_OPENERS: &[&str] = &[
+    "客户再次来电反映",
+    "客户重复来电反映",
+    "客户称此前已反映过，",
+    "客户第二次反映",
+    "客户又一次反映",
+];
+
+const EMOTIONS: &[&str] = &[
+    "，",
+    "，",
+    "，对此不满，",
+    "，对此非常不满，",
+    "，客户情绪激动，",
+    "，严重影响生活，",
+    "，已多次反映未果，",
+];
+
+const GENERIC_DEMANDS: &[&str] = &["尽快处理", "供电公司给予合理解释", "相关部门尽快核实处理"];
+
+const STAFF: &[&str] = &[
+    "工作人员",
+    "一名女工作人员",
+    "窗口工作人员",
+    "一名男性工作人员",
+    "值班人员",
+];
+
+const CN_NUM: &[&str] = &["两", "三", "四", "五", "六", "七", "八", "九"];
+
+/// Builds the 受理内容 text as an operator would type it.
+fn compose(
+    rng: &mut Rng,
+    cause: &RootCause,
+    unit: &Unit,
+    channel: usize,
+    customer: &Customer,
+    at: NaiveDateTime,
+    repeat: bool,
+) -> String {
+    let mut s = String::with_capacity(256);
+    let first = rng.below(cause.templates.len() as u64) as usize;
+    let opener = if repeat && rng.chance(0.6) {
+        rng.pick(REPEAT_OPENERS)
+    } else {
+        rng.pick(OPENERS[channel])
+    };
+    let mut style = rng.below(10);
+    if style == 9 && (channel == pools::HOTLINE || channel == pools::COUNTER) {
+        // Only online channels carry the customer's own words.
+        style = 0;
+    }
+    let ctx = Ctx { unit, customer, at };
+    match style {
+        0..=4 => {
+            s.push_str(opener);
+            if !opener.ends_with('，') {
+                s.push_str(if rng.chance(0.8) { "，" } else { "：" });
+            }
+            core(rng, cause, first, &ctx, &mut s);
+            s.push_str(rng.pick(EMOTIONS));
+            demand(rng, cause, &mut s);
+        }
+        5 | 6 => {
+            s.push_str(if repeat {
+                "客户称此前反映的问题未解决，"
+            } else {
+                "客户称"
+            });
+            core(rng, cause, first, &ctx, &mut s);
+            s.push_str("，对此不满，");
+            demand(rng, cause, &mut s);
+        }
+        7 => {
+            s.push_str(opener.trim_end_matches('，'));
+            s.push('：');
+            core(rng, cause, first, &ctx, &mut s);
+            s.push_str("。客户");
+            demand(rng, cause, &mut s);
+        }
+        8 => {
+            let title = if rng.chance(0.5) { "先生" } else { "女士" };
+            if customer.name.chars().count() > 4 {
+                // A company: its contact person calls, not 王先生.
+                let _ = write!(s, "客户{}负责人", customer.name);
+            } else {
+                let _ = write!(s, "客户{}{title}", pools::surname(&customer.name));
+            }
+            s.push_str(if repeat {
+                "再次投诉："
+            } else {
+                "来电投诉："
+            });
+            core(rng, cause, first, &ctx, &mut s);
+            s.push('，');
+            demand(rng, cause, &mut s);
+        }
+        _ => {
+            // Online channels: the customer's own words, no operator frame.
+            core(rng, cause, first, &ctx, &mut s);
+            s.push_str("，希望");
+            s.push_str(rng.pick(cause.demands));
+        }
+    }
+    s.push('。');
+    pii_sentences(rng, customer, &mut s);
+    apply_noise(rng, &mut s);
+    s
+}
+
+struct Ctx<'a> {
+    unit: &'a Unit,
+    customer: &'a Customer,
+    at: NaiveDateTime,
+}
+
+/// One or two phrasings of the cause (a second one 35 % of the time).
+fn core(rng: &mut Rng, cause: &RootCause, first: usize, ctx: &Ctx<'_>, out: &mut String) {
+    fill(rng, cause.templates[first], ctx, out);
+    if rng.chance(0.35) {
+        let n = cause.templates.len();
+        let second = (first + 1 + rng.below(n as u64 - 1) as usize) % n;
+        out.push('，');
+        fill(rng, cause.templates[second], ctx, out);
+    }
+}
+
+fn demand(rng: &mut Rng, cause: &RootCause, out: &mut String) {
+    out.push_str("要求");
+    if rng.chance(0.12) {
+        out.push_str(rng.pick(GENERIC_DEMANDS));
+        return;
+    }
+    let first = rng.below(cause.demands.len() as u64) as usize;
+    out.push_str(cause.demands[first]);
+    if rng.chance(0.15) {
+        let second = (first + 1) % cause.demands.len();
+        out.push_str("，并");
+        out.push_str(cause.demands[second]);
+    }
+}
+
+/// Expands `{slot}`s of a template.
+fn fill(rng: &mut Rng, template: &str, ctx: &Ctx<'_>, out: &mut String) {
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            return;
+        };
+        slot(rng, &after[..close], ctx, out);
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+}
+
+fn slot(rng: &mut Rng, name: &str, ctx: &Ctx<'_>, out: &mut String) {
+    let d = ctx.at.date() - Duration::days(rng.below(3) as i64);
+    match name {
+        "loc" => out.push_str(&ctx.customer.loc),
+        "when" => match rng.below(8) {
+            0 => out.push_str("今天上午"),
+            1 => out.push_str("昨天晚上"),
+            2 => out.push_str("昨天"),
+            3 => out.push_str("近几天"),
+            4 => out.push_str("本周"),
+            5 => {
+                let _ = write!(out, "{}月{}日晚上", d.month(), d.day());
+            }
+            _ => {
+                let _ = write!(out, "{}月{}日", d.month(), d.day());
+            }
+        },
+        "mon" => match rng.below(5) {
+            0 => out.push_str("上个月"),
+            1 => out.push_str("本月"),
+            2 => out.push_str("近两个月"),
+            3 => out.push_str("这个月"),
+            _ => {
+                let m = if ctx.at.month() == 1 {
+                    12
+                } else {
+                    ctx.at.month() - 1
+                };
+                let _ = write!(out, "{m}月份");
+            }
+        },
+        "n" => {
+            if rng.chance(0.3) {
+                out.push_str(rng.pick(CN_NUM));
+            } else {
+                let _ = write!(out, "{}", rng.range(2, 9));
+            }
+        }
+        "h" => {
+            let _ = write!(out, "{}", rng.range(2, 14));
+        }
+        "d" => {
+            let _ = write!(out, "{}", rng.range(3, 45));
+        }
+        "m" => {
+            let _ = write!(out, "{}", rng.range(12, 350) * 10);
+        }
+        "k" => {
+            let _ = write!(out, "{}", rng.range(200, 2600));
+        }
+        "v" => {
+            let _ = write!(out, "{}", rng.range(150, 195));
+        }
+        "staff" => out.push_str(rng.pick(STAFF)),
+        "hall" => out.push_str(ctx.unit.hall),
+        other => out.push_str(other),
+    }
+}
+
+/// Personal data inside the text, as operators paste it.
+fn pii_sentences(rng: &mut Rng, customer: &Customer, s: &mut String) {
+    if rng.chance(0.15) {
+        let phone = if rng.chance(0.8) {
+            customer.phone.clone()
+        } else {
+            pools::mobile(rng)
+        };
+        if rng.chance(0.5) {
+            let _ = write!(s, "联系电话：{phone}。");
+        } else {
+            let _ = write!(s, "客户联系电话{phone}，请回电。");
+        }
+    }
+    if rng.chance(0.08) {
+        let _ = write!(s, "户号：{}。", customer.id);
+    }
+    if rng.chance(0.08) {
+        let _ = write!(s, "用电地址：{}。", customer.address);
+    }
+    if rng.chance(0.015) {
+        let _ = write!(s, "客户身份证号：{}。", pools::id_number(rng));
+    }
+}
+
+fn apply_noise(rng: &mut Rng, s: &mut String) {
+    if rng.chance(0.06) {
+        let pick = rng.next_u64();
+        noise::typo(s, pick);
+    }
+    if rng.chance(0.04) {
+        *s = noise::fullwidth_digits(s);
+    }
+    let r = rng.unit();
+    if r < 0.03 {
+        *s = noise::to_traditional(s, 1);
+    } else if r < 0.05 {
+        *s = noise::to_traditional(s, 3);
+    }
+    if rng.chance(0.015) {
+        // A line break pasted in the middle: the CSV writer must quote it.
+        if let Some(pos) = s.find('。') {
+            let at = pos + '。'.len_utf8();
+            if at < s.len() {
+                s.insert(at, '\n');
+            }
+        }
+    }
+    if rng.chance(0.01) {
+        s.push_str("  ");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn synth(n: u64, seed: u64) -> Synth {
+        Synth::new(SynthConfig {
+            n,
+            seed,
+            ..SynthConfig::default()
+        })
+        .expect("config")
+    }
+
+    #[test]
+    fn same_seed_same_orders_different_seed_differs() {
+        let a: Vec<SynthOrder> = synth(500, 7).orders().collect();
+        let b: Vec<SynthOrder> = synth(500, 7).orders().collect();
+        let c: Vec<SynthOrder> = synth(500, 8).orders().collect();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn ids_are_unique_and_times_in_window() {
+        let s = synth(9000, 3);
+        let orders: Vec<SynthOrder> = s.orders().collect();
+        assert_eq!(orders.len(), 9000);
+        let ids: std::collections::BTreeSet<&str> = orders.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(ids.len(), orders.len());
+        let start = s.config().start.and_time(NaiveTime::MIN);
+        for o in &orders {
+            assert!(
+                o.received_at >= start && o.received_at < s.end(),
+                "{}",
+                o.received_at
+            );
+            assert!(o.closed_at > o.received_at);
+            assert!(
+                o.id.starts_with("GD") && o.id[2..10] == o.received_at.format("%Y%m%d").to_string()
+            );
+            assert!(!o.text.is_empty());
+        }
+    }
+
+    #[test]
+    fn class_noise_and_repeat_share_within_band() {
+        let orders: Vec<SynthOrder> = synth(20_000, 11).orders().collect();
+        let n = orders.len() as f64;
+        let noisy = orders
+            .iter()
+            .filter(|o| o.category != Some(o.truth.cause.class))
+            .count() as f64;
+        let empty = orders.iter().filter(|o| o.category.is_none()).count() as f64;
+        assert!((0.10..0.14).contains(&(noisy / n)), "noise {}", noisy / n);
+        assert!((0.04..0.06).contains(&(empty / n)), "empty {}", empty / n);
+        let repeats = orders.iter().filter(|o| o.truth.is_repeat).count() as f64;
+        assert!(
+            (0.06..0.10).contains(&(repeats / n)),
+            "repeats {}",
+            repeats / n
+        );
+        let mut per_class = BTreeMap::new();
+        for o in &orders {
+            *per_class.entry(o.truth.cause.class).or_insert(0) += 1;
+        }
+        assert_eq!(per_class.len(), 5);
+    }
+
+    #[test]
+    fn repeats_share_customer_and_cause_within_30_days() {
+        let orders: Vec<SynthOrder> = synth(4000, 5).orders().collect();
+        let mut groups: BTreeMap<&str, Vec<&SynthOrder>> = BTreeMap::new();
+        for o in &orders {
+            if let Some(g) = &o.truth.repeat_group {
+                groups.entry(g.as_str()).or_default().push(o);
+            }
+        }
+        assert!(!groups.is_empty());
+        for (g, members) in groups {
+            assert!(members.len() >= 2, "{g}");
+            let first = members[0];
+            assert!(!first.truth.is_repeat);
+            assert_eq!(g, format!("RG{}", first.id));
+            for m in &members[1..] {
+                assert!(m.truth.is_repeat);
+                assert_eq!(m.customer_id, first.customer_id);
+                assert_eq!(m.phone, first.phone);
+                assert_eq!(m.address, first.address);
+                assert_eq!(m.truth.cause.id, first.truth.cause.id);
+                assert!(m.received_at > first.received_at);
+            }
+        }
+        for o in orders.iter().filter(|o| o.truth.is_repeat) {
+            assert!(o.truth.repeat_group.is_some());
+        }
+    }
+
+    #[test]
+    fn spikes_surge_in_their_week_and_unit() {
+        let s = synth(6000, 9);
+        let spikes = s.spikes();
+        assert_eq!(spikes.len(), 3);
+        let orders: Vec<SynthOrder> = s.orders().collect();
+        let sp = &spikes[0];
+        let week_of =
+            |o: &SynthOrder| ((o.received_at.date() - s.config().start).num_days() / 7) as u32;
+        let matching = |w: u32| {
+            orders
+                .iter()
+                .filter(|o| o.unit == sp.unit && o.truth.cause.id == sp.cause.id && week_of(o) == w)
+                .count()
+        };
+        let in_spike = matching(sp.week);
+        let other = (0..26)
+            .filter(|&w| w != sp.week)
+            .map(matching)
+            .max()
+            .unwrap_or(0);
+        assert!(in_spike > 3 * other.max(1), "spike {in_spike} vs {other}");
+    }
+
+    #[test]
+    fn text_carries_noise_and_pii_sometimes() {
+        let orders: Vec<SynthOrder> = synth(5000, 2).orders().collect();
+        let trad = orders.iter().filter(|o| o.text.contains('電')).count();
+        let fw = orders
+            .iter()
+            .filter(|o| o.text.contains(['０', '１', '２', '３', '５']))
+            .count();
+        let phone = orders.iter().filter(|o| o.text.contains(&o.phone)).count();
+        let idno = orders
+            .iter()
+            .filter(|o| o.text.contains("身份证号"))
+            .count();
+        assert!(
+            trad > 50 && fw > 50 && phone > 300 && idno > 20,
+            "{trad} {fw} {phone} {idno}"
+        );
+        assert!(orders.iter().any(|o| o.text.contains('\n')));
+        assert!(orders.iter().all(|o| !o.text.contains('{')));
+    }
+
+    #[test]
+    fn channels_and_customer_classes_are_skewed() {
+        let orders: Vec<SynthOrder> = synth(5000, 4).orders().collect();
+        let hotline = orders.iter().filter(|o| o.channel == "95598电话").count();
+        let residential = orders.iter().filter(|o| o.customer_class == "居民").count();
+        assert!(hotline > 2200 && hotline < 3200, "{hotline}");
+        assert!(residential > 3000, "{residential}");
+    }
+
+    #[test]
+    fn bad_config_is_rejected() {
+        let err = Synth::new(SynthConfig {
+            weeks: 0,
+            ..SynthConfig::default()
+        });
+        assert!(matches!(err, Err(Error::Config(_))));
+    }
+
+    #[test]
+    fn work_order_conversion_keeps_fields() {
+        let o = synth(3, 1).orders().next().expect("one order");
+        let w = o.to_work_order(2);
+        assert_eq!(w.id.as_str(), o.id);
+        assert_eq!(w.text, o.text);
+        assert_eq!(w.category.as_deref(), o.category.map(|c| c.label()));
+        assert_eq!(
+            w.extra.get("true_root_cause").map(String::as_str),
+            Some(o.truth.cause.id)
+        );
+    }
+}
