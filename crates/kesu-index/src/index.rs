@@ -1,0 +1,448 @@
+//! The on-disk index: create/open, upsert by work order id, reindex.
+//!
+//! Durability comes from tantivy: a commit writes new segment files, then
+//! replaces `meta.json` atomically, so a crash (even `kill -9`) at any point
+//! leaves the last committed state. Each `upsert` / `reindex` is one commit.
+//! The analyzer version travels in the commit payload (atomic with the data)
+//! and, per document, in the `analyzer` field, which is how `reindex` finds
+//! the documents built with another dictionary or normaliser.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use kesu_normalize::NormalizedOrder;
+use kesu_segment::{Analyzer, AnalyzerVersion, Segmenter};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, DocSetCollector};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::query::FilterField;
+use crate::schema::{Fields, StoredCase, filter_value, seconds};
+use crate::search::ComplaintSearcher;
+use crate::tokenize::{
+    BIGRAM_TOKENIZER, CharGramTokenizer, UNIGRAM_TOKENIZER, WORD_TOKENIZER, WordTokenizer,
+    pre_tokenized_words,
+};
+use crate::{Error, Result};
+
+/// Version of the index layout; bumped when the schema changes.
+pub const INDEX_FORMAT: u32 = 1;
+
+/// Documents segmented per parallel batch before they go to the writer.
+const BATCH: usize = 4096;
+
+/// How the writer runs.
+#[derive(Debug, Clone)]
+pub struct WriterOptions {
+    /// Indexing threads (tantivy needs at least ~15 MB of budget per thread).
+    pub threads: usize,
+    /// Total memory budget of the writer, in bytes.
+    pub memory_budget: usize,
+    /// Wait for background segment merges before returning.
+    pub wait_merges: bool,
+    /// Index the character fields. Only the word-only benchmark baseline
+    /// turns this off: without them, recall is no longer guaranteed.
+    pub char_fields: bool,
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 8);
+        WriterOptions {
+            threads,
+            memory_budget: 300_000_000,
+            wait_merges: true,
+            char_fields: true,
+        }
+    }
+}
+
+/// What the last commit recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitPayload {
+    /// [`INDEX_FORMAT`] of the writer.
+    pub kesu_index_format: u32,
+    /// Analyzer version of the writer.
+    pub analyzer_version: String,
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Serialize)]
+pub struct UpsertStats {
+    /// Orders given.
+    pub orders: u64,
+    /// Documents before.
+    pub docs_before: u64,
+    /// Documents after.
+    pub docs_after: u64,
+    /// Orders that replaced a document with the same id.
+    pub replaced: u64,
+    /// Time until the commit was durable.
+    #[serde(skip)]
+    pub commit_elapsed: Duration,
+    /// Time spent waiting for background merges afterwards.
+    #[serde(skip)]
+    pub merge_elapsed: Duration,
+}
+
+/// A kesu complaint index in a directory (or in RAM, for tests).
+pub struct ComplaintIndex {
+    index: Index,
+    fields: Fields,
+    reader: IndexReader,
+    path: Option<PathBuf>,
+}
+
+impl ComplaintIndex {
+    /// Opens an existing index.
+    pub fn open(dir: &Path, analyzer: &Analyzer) -> Result<ComplaintIndex> {
+        if !dir.join("meta.json").is_file() {
+            return Err(Error::NotAnIndex {
+                path: dir.display().to_string(),
+            });
+        }
+        let index = Index::open_in_dir(dir)?;
+        ComplaintIndex::wrap(index, analyzer, Some(dir.to_path_buf()))
+    }
+
+    /// Opens the index in `dir`, creating it (and the directory) if needed.
+    pub fn create_or_open(dir: &Path, analyzer: &Analyzer) -> Result<ComplaintIndex> {
+        if dir.join("meta.json").is_file() {
+            return ComplaintIndex::open(dir, analyzer);
+        }
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let (schema, _) = Fields::build();
+        let index = Index::create_in_dir(dir, schema)?;
+        ComplaintIndex::wrap(index, analyzer, Some(dir.to_path_buf()))
+    }
+
+    /// A fresh index in memory.
+    pub fn create_in_ram(analyzer: &Analyzer) -> Result<ComplaintIndex> {
+        let (schema, _) = Fields::build();
+        ComplaintIndex::wrap(Index::create_in_ram(schema), analyzer, None)
+    }
+
+    fn wrap(
+        mut index: Index,
+        analyzer: &Analyzer,
+        path: Option<PathBuf>,
+    ) -> Result<ComplaintIndex> {
+        let fields = resolve_fields(&index)?;
+        // Segments are searched in parallel: counting every hit of a frequent
+        // term is the slow case, and it splits evenly over segments.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        if threads > 1 {
+            index.set_multithread_executor(threads)?;
+        }
+        register_tokenizers(&index, &analyzer.segmenter);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(ComplaintIndex {
+            index,
+            fields,
+            reader,
+            path,
+        })
+    }
+
+    /// The directory of the index (`None` in RAM).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The tantivy index (for benchmarks and space accounting).
+    pub fn tantivy(&self) -> &Index {
+        &self.index
+    }
+
+    /// Field handles.
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// The current reader (reloaded after every commit made through `self`).
+    pub(crate) fn reader(&self) -> &IndexReader {
+        &self.reader
+    }
+
+    /// Committed documents.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// The payload of the last commit (`None` for a never-committed index).
+    pub fn payload(&self) -> Result<Option<CommitPayload>> {
+        let metas = self.index.load_metas()?;
+        match metas.payload {
+            None => Ok(None),
+            Some(text) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| Error::Corrupt {
+                    message: format!("commit payload {text:?}: {e}"),
+                }),
+        }
+    }
+
+    /// Documents indexed with an analyzer other than `current`.
+    pub fn stale_count(&self, current: &AnalyzerVersion) -> Result<u64> {
+        let searcher = self.reader.searcher();
+        Ok(searcher.search(&self.stale_query(current), &Count)? as u64)
+    }
+
+    fn stale_query(&self, current: &AnalyzerVersion) -> BooleanQuery {
+        BooleanQuery::new(vec![
+            (Occur::Must, Box::new(AllQuery)),
+            (
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.analyzer, &current.0),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+        ])
+    }
+
+    /// A searcher over the committed state.
+    pub fn searcher(&self, analyzer: &Analyzer) -> ComplaintSearcher {
+        ComplaintSearcher::new(self, analyzer)
+    }
+
+    /// Adds or replaces (by work order id) these orders, in one commit.
+    ///
+    /// `orders` must have been normalised with `analyzer.normalizer`; their
+    /// text is segmented here, once, in parallel.
+    pub fn upsert(
+        &mut self,
+        orders: &[NormalizedOrder],
+        analyzer: &Analyzer,
+    ) -> Result<UpsertStats> {
+        self.upsert_with(orders, analyzer, &WriterOptions::default())
+    }
+
+    /// [`ComplaintIndex::upsert`] with explicit writer options.
+    pub fn upsert_with(
+        &mut self,
+        orders: &[NormalizedOrder],
+        analyzer: &Analyzer,
+        options: &WriterOptions,
+    ) -> Result<UpsertStats> {
+        let docs_before = self.num_docs();
+        let started = Instant::now();
+        let writer = self.writer(options)?;
+        // On an empty index with unique ids there is nothing to replace; skipping
+        // the deletes keeps the first build of a large index cheap.
+        let need_deletes = docs_before > 0 || !ids_unique(orders);
+        let version = analyzer.version();
+        let mut seen = HashSet::new();
+        let mut unique = 0u64;
+        for chunk in orders.chunks(BATCH) {
+            let docs: Vec<TantivyDocument> = chunk
+                .par_iter()
+                .map(|o| self.document(o, analyzer, &version, options.char_fields))
+                .collect::<Result<_>>()?;
+            for (order, doc) in chunk.iter().zip(docs) {
+                if seen.insert(order.order.id.as_str()) {
+                    unique += 1;
+                }
+                if need_deletes {
+                    writer.delete_term(Term::from_field_text(
+                        self.fields.id,
+                        order.order.id.as_str(),
+                    ));
+                }
+                writer.add_document(doc)?;
+            }
+        }
+        self.commit(
+            writer,
+            &version,
+            started,
+            docs_before,
+            orders.len() as u64,
+            unique,
+            options,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn commit(
+        &mut self,
+        mut writer: IndexWriter,
+        version: &AnalyzerVersion,
+        started: Instant,
+        docs_before: u64,
+        orders: u64,
+        unique: u64,
+        options: &WriterOptions,
+    ) -> Result<UpsertStats> {
+        let payload = serde_json::to_string(&CommitPayload {
+            kesu_index_format: INDEX_FORMAT,
+            analyzer_version: version.0.clone(),
+        })?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        let commit_elapsed = started.elapsed();
+        let merge_started = Instant::now();
+        if options.wait_merges {
+            writer.wait_merging_threads()?;
+        }
+        let merge_elapsed = merge_started.elapsed();
+        self.reader.reload()?;
+        let docs_after = self.num_docs();
+        Ok(UpsertStats {
+            orders,
+            docs_before,
+            docs_after,
+            replaced: (docs_before + unique).saturating_sub(docs_after),
+            commit_elapsed,
+            merge_elapsed,
+        })
+    }
+
+    fn writer(&self, options: &WriterOptions) -> Result<IndexWriter> {
+        let threads = options.threads.max(1);
+        let budget = options.memory_budget.max(threads * 20_000_000);
+        Ok(self.index.writer_with_num_threads(threads, budget)?)
+    }
+
+    /// Rebuilds, from the stored original text, every document indexed with
+    /// an analyzer other than `analyzer`'s, in one commit. Returns how many.
+    pub fn reindex(&mut self, analyzer: &Analyzer) -> Result<UpsertStats> {
+        let version = analyzer.version();
+        let started = Instant::now();
+        let docs_before = self.num_docs();
+        let searcher = self.reader.searcher();
+        let mut stale: Vec<_> = searcher
+            .search(&self.stale_query(&version), &DocSetCollector)?
+            .into_iter()
+            .collect();
+        stale.sort();
+        let options = WriterOptions::default();
+        let writer = self.writer(&options)?;
+        for chunk in stale.chunks(BATCH) {
+            let cases: Vec<StoredCase> = chunk
+                .iter()
+                .map(|&addr| load_case(&searcher, &self.fields, addr))
+                .collect::<Result<_>>()?;
+            let orders: Vec<NormalizedOrder> = cases
+                .into_par_iter()
+                .map(|case| analyzer.normalizer.apply(case.order))
+                .collect();
+            let docs: Vec<TantivyDocument> = orders
+                .par_iter()
+                .map(|o| self.document(o, analyzer, &version, true))
+                .collect::<Result<_>>()?;
+            for (order, doc) in orders.iter().zip(docs) {
+                writer.delete_term(Term::from_field_text(
+                    self.fields.id,
+                    order.order.id.as_str(),
+                ));
+                writer.add_document(doc)?;
+            }
+        }
+        let n = stale.len() as u64;
+        drop(searcher);
+        self.commit(writer, &version, started, docs_before, n, n, &options)
+    }
+
+    fn document(
+        &self,
+        o: &NormalizedOrder,
+        analyzer: &Analyzer,
+        version: &AnalyzerVersion,
+        char_fields: bool,
+    ) -> Result<TantivyDocument> {
+        let f = &self.fields;
+        let order = &o.order;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, order.id.as_str());
+        doc.add_pre_tokenized_text(
+            f.words,
+            pre_tokenized_words(&analyzer.segmenter, &o.text_norm),
+        );
+        if char_fields {
+            doc.add_text(f.bigrams, &o.text_norm);
+            doc.add_text(f.unigrams, &o.text_norm);
+        }
+        doc.add_i64(f.received, seconds(order.received_at));
+        doc.add_text(f.month, order.received_at.format("%Y-%m").to_string());
+        for field in FilterField::ALL {
+            if field == FilterField::Id {
+                continue;
+            }
+            if let Some(value) = filter_value(order, field) {
+                let value = analyzer.normalizer.normalize(value);
+                if !value.is_empty() {
+                    doc.add_text(f.filter(field), value);
+                }
+            }
+        }
+        doc.add_text(f.analyzer, &version.0);
+        let case = StoredCase {
+            order: order.clone(),
+            text_norm: o.text_norm.clone(),
+            text_redacted: o.text_redacted.as_str().to_owned(),
+            analyzer_version: version.0.clone(),
+        };
+        doc.add_text(f.case, serde_json::to_string(&case)?);
+        Ok(doc)
+    }
+}
+
+fn ids_unique(orders: &[NormalizedOrder]) -> bool {
+    let mut seen = HashSet::with_capacity(orders.len());
+    orders.iter().all(|o| seen.insert(o.order.id.as_str()))
+}
+
+/// Reads the stored case of a document.
+pub(crate) fn load_case(
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+    addr: tantivy::DocAddress,
+) -> Result<StoredCase> {
+    let doc: TantivyDocument = searcher.doc(addr)?;
+    let json = doc
+        .get_first(fields.case)
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| Error::Corrupt {
+            message: format!("document {addr:?} has no stored case"),
+        })?;
+    Ok(serde_json::from_str(json)?)
+}
+
+fn resolve_fields(index: &Index) -> Result<Fields> {
+    let (expected, fields) = Fields::build();
+    let schema = index.schema();
+    for (field, entry) in expected.fields() {
+        let found = schema.get_field(entry.name()).ok();
+        if found != Some(field) || schema.get_field_entry(field) != entry {
+            return Err(Error::NotAnIndex {
+                path: format!(
+                    "schema field {:?} differs (not a kesu index of format {INDEX_FORMAT})",
+                    entry.name()
+                ),
+            });
+        }
+    }
+    Ok(fields)
+}
+
+fn register_tokenizers(index: &Index, segmenter: &Segmenter) {
+    let manager = index.tokenizers();
+    manager.register(BIGRAM_TOKENIZER, CharGramTokenizer::bigrams());
+    manager.register(UNIGRAM_TOKENIZER, CharGramTokenizer::unigrams());
+    manager.register(WORD_TOKENIZER, WordTokenizer::new(segmenter.clone()));
+}
