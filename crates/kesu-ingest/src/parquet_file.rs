@@ -15,7 +15,13 @@ use crate::{Error, FileRead, IngestOptions, Outcome, Result, make_reject};
 
 /// Columns kesu derives when it writes orders.parquet: recomputed on the
 /// next run, so not carried into `extra` when such a file is re-ingested.
-const DERIVED: [&str; 4] = ["text_norm", "text_redacted", "source_file", "source_line"];
+const DERIVED: [&str; 5] = [
+    "text_norm",
+    "text_redacted",
+    "source_file",
+    "source_line",
+    "terms",
+];
 
 /// One column of a batch, converted once into a shape rows can read.
 enum Column {

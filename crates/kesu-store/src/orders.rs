@@ -65,6 +65,10 @@ static ORDERS_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
         Column::new("extra", DataType::Utf8, false),
         Column::new("source_file", DataType::Utf8, false),
         Column::new("source_line", DataType::UInt64, false),
+        // Precise-mode content terms, space-separated: the text is segmented
+        // once at ingest and later stages read the terms instead of running
+        // jieba again. Null when the writer was not given terms.
+        Column::new("terms", DataType::Utf8, true),
     ]);
     Arc::new(Schema::new(fields))
 });
@@ -85,6 +89,7 @@ fn from_millis(ms: i64) -> Option<NaiveDateTime> {
 /// One row group's worth of orders as a record batch.
 fn orders_batch(
     orders: &[NormalizedOrder],
+    terms: Option<&[String]>,
 ) -> std::result::Result<RecordBatch, arrow::error::ArrowError> {
     let text_column = |get: &dyn Fn(&NormalizedOrder) -> &str| -> ArrayRef {
         let mut b = StringBuilder::with_capacity(orders.len(), 0);
@@ -129,18 +134,44 @@ fn orders_batch(
         line.append_value(o.order.source.line);
     }
     columns.push(Arc::new(line.finish()));
+    let mut term_column = StringBuilder::with_capacity(orders.len(), 0);
+    for i in 0..orders.len() {
+        term_column.append_option(terms.and_then(|t| t.get(i)));
+    }
+    columns.push(Arc::new(term_column.finish()));
     RecordBatch::try_new(ORDERS_SCHEMA.clone(), columns)
 }
 
 /// Writes `orders.parquet` atomically, one row group per [`ROW_GROUP_ROWS`]
 /// orders, with metadata `kesu.table = orders` and `kesu.analyzer_version`.
 pub fn write_orders(path: &Path, orders: &[NormalizedOrder], analyzer_version: &str) -> Result<()> {
-    write_orders_in_groups(path, orders, analyzer_version, ROW_GROUP_ROWS)
+    write_orders_in_groups(path, orders, None, analyzer_version, ROW_GROUP_ROWS)
+}
+
+/// Like [`write_orders`], with each order's precise-mode content terms
+/// (space-separated, `terms[i]` for `orders[i]`) in the `terms` column, so
+/// that the text is segmented once for every later stage.
+///
+/// Fails with [`Error::Table`] when the two slices differ in length.
+pub fn write_segmented_orders(
+    path: &Path,
+    orders: &[NormalizedOrder],
+    terms: &[String],
+    analyzer_version: &str,
+) -> Result<()> {
+    if terms.len() != orders.len() {
+        return Err(Error::Table {
+            path: path.to_owned(),
+            message: format!("{} orders but {} term lists", orders.len(), terms.len()),
+        });
+    }
+    write_orders_in_groups(path, orders, Some(terms), analyzer_version, ROW_GROUP_ROWS)
 }
 
 fn write_orders_in_groups(
     path: &Path,
     orders: &[NormalizedOrder],
+    terms: Option<&[String]>,
     analyzer_version: &str,
     group_rows: usize,
 ) -> Result<()> {
@@ -160,8 +191,10 @@ fn write_orders_in_groups(
         .map_err(parquet_error(path))?;
         // Built and written one row group at a time, so a million orders never
         // exist as one giant batch.
-        for chunk in orders.chunks(group_rows.max(1)) {
-            let batch = orders_batch(chunk).map_err(|source| Error::Arrow {
+        let group_rows = group_rows.max(1);
+        for (n, chunk) in orders.chunks(group_rows).enumerate() {
+            let chunk_terms = terms.map(|t| &t[n * group_rows..n * group_rows + chunk.len()]);
+            let batch = orders_batch(chunk, chunk_terms).map_err(|source| Error::Arrow {
                 path: path.to_owned(),
                 source,
             })?;
@@ -434,7 +467,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("orders.parquet");
         let orders: Vec<NormalizedOrder> = (0..25).map(|i| full_order(&n, i)).collect();
-        write_orders_in_groups(&path, &orders, "v", 10).expect("written");
+        write_orders_in_groups(&path, &orders, None, "v", 10).expect("written");
         let reader = SerializedFileReader::new(File::open(&path).expect("open")).expect("parquet");
         let groups: Vec<i64> = reader
             .metadata()
