@@ -409,6 +409,36 @@ mod tests {
     }
 
     #[test]
+    fn segmented_orders_store_their_terms() {
+        let n = Normalizer::builtin();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("orders.parquet");
+        let orders = [full_order(&n, 1), full_order(&n, 2)];
+        let terms = ["停电 通知".to_owned(), "低电压".to_owned()];
+        write_segmented_orders(&path, &orders, &terms, "v").expect("written");
+        let file = File::open(&path).expect("open");
+        let batch = ParquetRecordBatchReaderBuilder::try_new(file)
+            .expect("parquet")
+            .build()
+            .expect("reader")
+            .next()
+            .expect("one batch")
+            .expect("batch");
+        let stored = batch
+            .column_by_name("terms")
+            .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+            .expect("terms column");
+        assert_eq!(stored.value(0), "停电 通知");
+        assert_eq!(stored.value(1), "低电压");
+        // Orders still read back whole, terms or not.
+        assert_eq!(read_orders(&path, &n).expect("read").len(), 2);
+        // A term list per order, or nothing is written.
+        let bad = dir.path().join("bad.parquet");
+        assert!(write_segmented_orders(&bad, &orders, &terms[..1], "v").is_err());
+        assert!(!bad.exists());
+    }
+
+    #[test]
     fn stored_columns_follow_the_spec() {
         let n = Normalizer::builtin();
         let dir = tempfile::tempdir().expect("tempdir");
@@ -441,6 +471,7 @@ mod tests {
                 "extra",
                 "source_file",
                 "source_line",
+                "terms",
             ]
         );
         let received = schema.field_with_name("received_at").expect("column");

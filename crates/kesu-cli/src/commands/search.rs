@@ -393,11 +393,28 @@ fn write_table_row(out: &mut impl Write, hit: &Hit, color: bool) -> std::io::Res
     )
 }
 
-/// Terminal width of a string: CJK and other wide characters count 2.
+/// Terminal width of a string: East Asian wide and full-width characters
+/// count 2; everything else (including the ellipsis …) counts 1.
 fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if (c as u32) < 0x1100 { 1 } else { 2 })
-        .sum()
+    s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x1F300..=0x1F64F
+        | 0x1F900..=0x1F9FF
+        | 0x20000..=0x3FFFD)
 }
 
 /// Pads (or cuts, with …) to a display width.
