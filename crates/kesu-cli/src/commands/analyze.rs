@@ -1,0 +1,345 @@
+//! `kesu analyze`: root causes, management gaps, typical cases and repeat complaints.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use kesu_cluster::{KChoice, Mining, MiningConfig, Taxonomy, Truth};
+use kesu_model::ComplaintClass;
+use kesu_normalize::NormalizedOrder;
+use rayon::prelude::*;
+
+use crate::Status;
+use crate::input::{AnalyzerArgs, InputArgs, load};
+
+/// Mine recurring root causes, map them to management gaps, pick typical
+/// cases and find repeat complaints.
+///
+/// Writes DIR/assignments.parquet (one row per work order),
+/// DIR/root_causes.parquet (one row per cause, then 其他), DIR/metrics.json
+/// and a Pareto chart DIR/charts/root_causes.{svg,png}. The same input and
+/// seed give byte-identical Parquet files whatever the number of threads
+/// (set RAYON_NUM_THREADS to choose it).
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub analyzer: AnalyzerArgs,
+
+    /// Output directory (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Number of root causes, or `auto`: on a 3 000-order sample, the
+    /// smallest k (2..60) whose simplified silhouette is within 10 % of the best.
+    #[arg(long, value_name = "N|auto", default_value = "auto")]
+    pub k: KChoice,
+
+    /// Typical cases per root cause (central and mutually different).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub typical: usize,
+
+    /// Seed of every random choice (k-means++ draws, samples).
+    #[arg(long, value_name = "S", default_value_t = 42)]
+    pub seed: u64,
+
+    /// Largest share of orders allowed in the "其他" (other) bucket; orders
+    /// that fit no cause beyond it stay with their nearest cause. Exit 1 when
+    /// orders without any usable term alone exceed it.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.10)]
+    pub max_other: f64,
+
+    /// Repeat-complaint window in days (same customer id, phone or address).
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub window_days: i64,
+
+    /// Taxonomy of classes, quadrants and management gaps (default: the
+    /// built-in pipelines/taxonomy.toml).
+    #[arg(long, value_name = "FILE")]
+    pub taxonomy: Option<PathBuf>,
+
+    /// Input column holding the true root cause: report NMI, ARI,
+    /// homogeneity and completeness in metrics.json.
+    #[arg(long, value_name = "COL")]
+    pub truth_column: Option<String>,
+
+    /// Input column holding the true complaint class: report the accuracy of
+    /// the predicted and of the typed class.
+    #[arg(long, value_name = "COL", default_value = "true_class")]
+    pub truth_class_column: String,
+
+    /// Input column holding the true repeat flag (true/false, 1/0, 是/否):
+    /// report repeat precision, recall and F1.
+    #[arg(long, value_name = "COL", default_value = "is_repeat")]
+    pub truth_repeat_column: String,
+
+    /// Cluster on the text alone: do not use the operator-typed class and
+    /// subclass as weak features (they are noisy, but help on average).
+    #[arg(long)]
+    pub no_typed_features: bool,
+
+    /// Print one JSON object (the metrics) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn extra<'a>(o: &'a NormalizedOrder, col: &str) -> Option<&'a str> {
+    o.order
+        .extra
+        .get(col)
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+}
+
+fn parse_bool(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "y" | "是" => Some(true),
+        "false" | "0" | "no" | "n" | "否" => Some(false),
+        _ => None,
+    }
+}
+
+fn truth_of(orders: &[NormalizedOrder], args: &Args) -> Truth {
+    let has = |col: &str| orders.iter().any(|o| extra(o, col).is_some());
+    Truth {
+        cause: args.truth_column.as_deref().map(|col| {
+            orders
+                .iter()
+                .map(|o| extra(o, col).map(str::to_owned))
+                .collect()
+        }),
+        class: has(&args.truth_class_column).then(|| {
+            orders
+                .iter()
+                .map(|o| extra(o, &args.truth_class_column).and_then(ComplaintClass::from_label))
+                .collect()
+        }),
+        is_repeat: has(&args.truth_repeat_column).then(|| {
+            orders
+                .iter()
+                .map(|o| extra(o, &args.truth_repeat_column).and_then(parse_bool))
+                .collect()
+        }),
+    }
+}
+
+fn write_tables(dir: &Path, mining: &Mining, version: &str, seed: u64) -> anyhow::Result<()> {
+    let meta = |table: &str| {
+        vec![
+            ("kesu.analyzer_version".to_owned(), version.to_owned()),
+            ("kesu.table".to_owned(), table.to_owned()),
+            ("kesu.seed".to_owned(), seed.to_string()),
+        ]
+    };
+    let a = kesu_cluster::tables::assignments_batch(mining)?;
+    let path = dir.join("assignments.parquet");
+    kesu_store::write_parquet_atomic(&path, &a, &meta("assignments"))
+        .with_context(|| format!("writing {}", path.display()))?;
+    let r = kesu_cluster::tables::root_causes_batch(mining)?;
+    let path = dir.join("root_causes.parquet");
+    kesu_store::write_parquet_atomic(&path, &r, &meta("root_causes"))
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn write_json_atomic(path: &Path, value: &serde_json::Value) -> anyhow::Result<()> {
+    let tmp = path.with_extension("json.tmp");
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+pub fn run(args: Args) -> anyhow::Result<Status> {
+    let t0 = Instant::now();
+    let mut timing: BTreeMap<String, f64> = BTreeMap::new();
+    let mut lap = {
+        let mut last = Instant::now();
+        move |timing: &mut BTreeMap<String, f64>, name: &str| {
+            let now = Instant::now();
+            timing.insert(name.to_owned(), (now - last).as_secs_f64());
+            last = now;
+        }
+    };
+    let taxonomy = match &args.taxonomy {
+        Some(p) => Taxonomy::from_path(p)?,
+        None => Taxonomy::builtin()?,
+    };
+    let analyzer = args.analyzer.analyzer()?;
+    lap(&mut timing, "init");
+    let loaded = load(&args.input, &analyzer, !args.json)?;
+    lap(&mut timing, "load");
+    let orders = loaded.orders;
+    anyhow::ensure!(!orders.is_empty(), "no work orders were read");
+    let segmenter = &analyzer.segmenter;
+    let terms: Vec<Vec<&str>> = orders
+        .par_iter()
+        .with_min_len(64)
+        .map(|o| segmenter.terms(&o.text_norm))
+        .collect();
+    lap(&mut timing, "segment");
+
+    let cfg = MiningConfig {
+        k: args.k,
+        typical: args.typical,
+        seed: args.seed,
+        max_other: args.max_other,
+        window_days: args.window_days,
+        typed_features: !args.no_typed_features,
+        ..MiningConfig::default()
+    };
+    let mining = kesu_cluster::mine(&orders, &terms, &taxonomy, &cfg)?;
+    drop(terms);
+    lap(&mut timing, "mine");
+
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let version = analyzer.version().to_string();
+    write_tables(&args.out, &mining, &version, args.seed)?;
+    lap(&mut timing, "parquet");
+
+    let mut bars: Vec<kesu_chart::ParetoBar> = mining
+        .root_causes
+        .iter()
+        .map(|c| kesu_chart::ParetoBar {
+            label: c.label.clone(),
+            count: c.size as u64,
+        })
+        .collect();
+    let other = mining
+        .assignments
+        .iter()
+        .filter(|a| a.cause_id == kesu_cluster::OTHER_ID)
+        .count();
+    if other > 0 {
+        bars.push(kesu_chart::ParetoBar {
+            label: kesu_cluster::OTHER_LABEL.to_owned(),
+            count: other as u64,
+        });
+    }
+    let charts = kesu_chart::render_pareto(
+        "投诉根因帕累托图",
+        &bars,
+        &args.out.join("charts"),
+        "root_causes",
+    )
+    .context("drawing the root-cause chart")?;
+    lap(&mut timing, "chart");
+
+    let truth = truth_of(&orders, &args);
+    let evaluation = kesu_cluster::evaluate(&mining, &orders, &truth);
+    lap(&mut timing, "evaluate");
+    timing.insert("total".to_owned(), t0.elapsed().as_secs_f64());
+
+    let m = &mining.metrics;
+    let gate_failed = m.outlier_share > args.max_other + 1e-12;
+    let metrics = serde_json::json!({
+        "analyzer_version": version,
+        "kesu_version": env!("CARGO_PKG_VERSION"),
+        "seed": args.seed,
+        "threads": rayon::current_num_threads(),
+        "input": loaded.stats,
+        "rejects": loaded.rejects.len(),
+        "orders": m.orders,
+        "k": m.k,
+        "k_source": m.k_source,
+        "k_scores": m.k_scores,
+        "vocab_size": m.vocab_size,
+        "outlier_share": m.outlier_share,
+        "max_other": args.max_other,
+        "max_other_exceeded": gate_failed,
+        "featureless_orders": m.featureless,
+        "cohesion": m.cohesion,
+        "separation": m.separation,
+        "coherence_npmi": m.coherence_npmi,
+        "repeat_rate": m.repeat_rate,
+        "repeat_groups": m.repeat_groups,
+        "window_days": args.window_days,
+        "class_model": m.class_model,
+        "typed_coverage": m.typed_coverage,
+        "class_disagreement": m.class_disagreement,
+        "unmapped_causes": mining.root_causes.iter().filter(|c| c.gap.gap_id.is_none()).count(),
+        "evaluation": evaluation,
+        "timing_s": timing,
+        "mine_timing_s": m.timing_s,
+        "chart_font": charts.font.display().to_string(),
+        "outputs": {
+            "assignments": args.out.join("assignments.parquet"),
+            "root_causes": args.out.join("root_causes.parquet"),
+            "chart_svg": charts.svg,
+            "chart_png": charts.png,
+        },
+    });
+    write_json_atomic(&args.out.join("metrics.json"), &metrics)?;
+
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string(&metrics)?)?;
+    } else {
+        writeln!(
+            out,
+            "{:>4}  {:>7}  {:>6}  {:<24}  gap",
+            "id", "orders", "share", "label"
+        )?;
+        for c in &mining.root_causes {
+            writeln!(
+                out,
+                "{:>4}  {:>7}  {:>5.1}%  {:<24}  {} ({:.2})",
+                c.id,
+                c.size,
+                100.0 * c.share,
+                c.label,
+                c.gap.name,
+                c.gap.score
+            )?;
+        }
+        writeln!(
+            out,
+            "{:>4}  {:>7}  {:>5.1}%  {:<24}",
+            0,
+            other,
+            100.0 * m.outlier_share,
+            kesu_cluster::OTHER_LABEL
+        )?;
+        writeln!(
+            out,
+            "orders {}  causes {} ({})  repeat rate {:.1}%  class disagreement {:.1}%  {:.2} s",
+            m.orders,
+            m.k,
+            m.k_source,
+            100.0 * m.repeat_rate,
+            100.0 * m.class_disagreement,
+            t0.elapsed().as_secs_f64()
+        )?;
+        if let (Some(nmi), Some(ari)) = (evaluation.nmi, evaluation.ari) {
+            writeln!(out, "truth: NMI {nmi:.4}  ARI {ari:.4}")?;
+        }
+        if let Some(acc) = evaluation.class_accuracy {
+            writeln!(
+                out,
+                "class accuracy {:.4} (typed {:.4})",
+                acc,
+                evaluation.typed_class_accuracy.unwrap_or(0.0)
+            )?;
+        }
+        if let Some(f1) = evaluation.repeat_f1 {
+            writeln!(out, "repeat F1 {f1:.4}")?;
+        }
+        writeln!(out, "wrote {}", args.out.display())?;
+    }
+    if gate_failed {
+        eprintln!(
+            "kesu: other bucket holds {:.1}% of orders (orders without usable terms), above --max-other {:.1}%",
+            100.0 * m.outlier_share,
+            100.0 * args.max_other
+        );
+        return Ok(Status::GateFailed);
+    }
+    Ok(Status::Done)
+}

@@ -1,0 +1,424 @@
+//! Spherical k-means (cosine) with k-means++ seeding, deterministic under any thread count.
+//!
+//! Why spherical k-means: TF-IDF vectors are L2-normalised, so cosine is the
+//! natural similarity and centroids are mean directions. Full-batch updates
+//! with several k-means++ restarts (keeping the best objective) are steadier
+//! than the mini-batch k-means of the Python peer and cheap on sparse data.
+//!
+//! Determinism: every per-document computation is independent (parallel
+//! map, results collected in document order); centroid sums run per cluster
+//! over its members in document order, so no float is ever added in an order
+//! that depends on how rayon splits the work. Randomness comes from a
+//! SplitMix64 stream seeded by the user's seed.
+
+use rayon::prelude::*;
+
+use crate::features::{CHUNK, SparseVec};
+
+/// A small, portable PRNG (SplitMix64): the same stream on every platform.
+#[derive(Debug, Clone)]
+pub struct SplitMix64(u64);
+
+impl SplitMix64 {
+    /// A stream from a seed.
+    pub fn new(seed: u64) -> Self {
+        SplitMix64(seed ^ 0x5DEE_CE66_D1CE_4E5B)
+    }
+
+    /// Next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        mix64(self.0)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Uniform in 0..n (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_f64() * n as f64) as usize % n.max(1)
+    }
+}
+
+/// The SplitMix64 finaliser: a strong 64-bit mixer.
+pub fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// k-means settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KMeansConfig {
+    /// Number of clusters.
+    pub k: usize,
+    /// Seed of the k-means++ draws.
+    pub seed: u64,
+    /// Restarts; the run with the highest total cosine wins.
+    pub n_init: usize,
+    /// Iteration cap per restart.
+    pub max_iter: usize,
+}
+
+/// Fitted centroids, stored term-major (`dim × k`) so that scoring a sparse
+/// document walks its terms once and updates all k scores contiguously.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Centroids {
+    /// Number of clusters.
+    pub k: usize,
+    /// Vocabulary size.
+    pub dim: usize,
+    /// `weights[term * k + cluster]`, each centroid L2-normalised.
+    pub weights: Vec<f32>,
+}
+
+impl Centroids {
+    /// Cosine of a document to every centroid.
+    pub fn scores(&self, doc: &SparseVec, out: &mut [f32]) {
+        out.iter_mut().for_each(|x| *x = 0.0);
+        for (&t, &v) in doc.idx.iter().zip(&doc.val) {
+            let row = &self.weights[t as usize * self.k..(t as usize + 1) * self.k];
+            for (o, w) in out.iter_mut().zip(row) {
+                *o += v * w;
+            }
+        }
+    }
+
+    /// Best cluster and its cosine (ties: lowest cluster index).
+    pub fn nearest(&self, doc: &SparseVec, scratch: &mut [f32]) -> (u32, f32) {
+        self.scores(doc, scratch);
+        best_two(scratch).0
+    }
+
+    /// One centroid as a dense vector.
+    pub fn centroid(&self, c: usize) -> Vec<f32> {
+        (0..self.dim)
+            .map(|t| self.weights[t * self.k + c])
+            .collect()
+    }
+}
+
+/// (best, second best) as (cluster, score); second is (best, -inf) when k = 1.
+pub(crate) fn best_two(scores: &[f32]) -> ((u32, f32), (u32, f32)) {
+    let mut best = (0u32, f32::NEG_INFINITY);
+    let mut second = (0u32, f32::NEG_INFINITY);
+    for (c, &s) in scores.iter().enumerate() {
+        if s > best.1 {
+            second = best;
+            best = (c as u32, s);
+        } else if s > second.1 {
+            second = (c as u32, s);
+        }
+    }
+    (best, second)
+}
+
+/// Assigns every document to its nearest centroid, in parallel over fixed chunks.
+pub fn assign(centroids: &Centroids, docs: &[SparseVec]) -> Vec<(u32, f32)> {
+    docs.par_chunks(CHUNK)
+        .flat_map_iter(|chunk| {
+            let mut scratch = vec![0.0f32; centroids.k];
+            chunk
+                .iter()
+                .map(|d| centroids.nearest(d, &mut scratch))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Mean direction of each cluster's members; summed per cluster in document order.
+fn update(docs: &[SparseVec], labels: &[(u32, f32)], k: usize, dim: usize) -> Vec<Vec<f32>> {
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
+    for (i, &(c, _)) in labels.iter().enumerate() {
+        members[c as usize].push(i);
+    }
+    members
+        .par_iter()
+        .map(|m| {
+            let mut sum = vec![0.0f64; dim];
+            for &i in m {
+                for (&t, &v) in docs[i].idx.iter().zip(&docs[i].val) {
+                    sum[t as usize] += v as f64;
+                }
+            }
+            normalise(&sum)
+        })
+        .collect()
+}
+
+fn normalise(sum: &[f64]) -> Vec<f32> {
+    let norm = sum.iter().map(|x| x * x).sum::<f64>().sqrt();
+    if norm == 0.0 {
+        return vec![0.0; sum.len()];
+    }
+    sum.iter().map(|x| (x / norm) as f32).collect()
+}
+
+fn dense_of(doc: &SparseVec, dim: usize) -> Vec<f32> {
+    let mut v = vec![0.0; dim];
+    for (&t, &x) in doc.idx.iter().zip(&doc.val) {
+        v[t as usize] = x;
+    }
+    v
+}
+
+fn pack(centres: &[Vec<f32>], dim: usize) -> Centroids {
+    let k = centres.len();
+    let mut weights = vec![0.0f32; dim * k];
+    for (c, v) in centres.iter().enumerate() {
+        for (t, &x) in v.iter().enumerate() {
+            weights[t * k + c] = x;
+        }
+    }
+    Centroids { k, dim, weights }
+}
+
+fn dot_dense(doc: &SparseVec, dense: &[f32]) -> f32 {
+    doc.idx
+        .iter()
+        .zip(&doc.val)
+        .map(|(&t, &v)| v * dense[t as usize])
+        .sum()
+}
+
+/// k-means++ seeding on cosine distance (1 − cos).
+fn seed_plus_plus(docs: &[SparseVec], k: usize, dim: usize, rng: &mut SplitMix64) -> Vec<Vec<f32>> {
+    let first = rng.below(docs.len());
+    let mut centres = vec![dense_of(&docs[first], dim)];
+    let mut best: Vec<f32> = docs.par_iter().map(|d| dot_dense(d, &centres[0])).collect();
+    while centres.len() < k {
+        let weights: Vec<f64> = best.iter().map(|&s| (1.0 - s as f64).max(0.0)).collect();
+        let total: f64 = weights.iter().sum();
+        let pick = if total <= 0.0 {
+            rng.below(docs.len())
+        } else {
+            let target = rng.next_f64() * total;
+            let mut acc = 0.0;
+            let mut chosen = docs.len() - 1;
+            for (i, w) in weights.iter().enumerate() {
+                acc += w;
+                if acc > target {
+                    chosen = i;
+                    break;
+                }
+            }
+            chosen
+        };
+        let centre = dense_of(&docs[pick], dim);
+        best.par_iter_mut()
+            .zip(docs.par_iter())
+            .for_each(|(b, d)| *b = b.max(dot_dense(d, &centre)));
+        centres.push(centre);
+    }
+    centres
+}
+
+/// The result of one fit.
+#[derive(Debug, Clone)]
+pub struct Fit {
+    /// Centroids.
+    pub centroids: Centroids,
+    /// Nearest cluster and cosine per fitted document.
+    pub labels: Vec<(u32, f32)>,
+    /// Sum of cosines to the own centroid (higher is better).
+    pub objective: f64,
+}
+
+/// Fits spherical k-means on non-empty documents (k is capped by their count).
+pub fn fit(docs: &[SparseVec], dim: usize, cfg: &KMeansConfig) -> Fit {
+    let k = cfg.k.clamp(1, docs.len().max(1));
+    let mut rng = SplitMix64::new(cfg.seed);
+    let mut best: Option<Fit> = None;
+    for _ in 0..cfg.n_init.max(1) {
+        let run_seed = rng.next_u64();
+        let fit = fit_once(docs, dim, k, cfg.max_iter, run_seed);
+        if best.as_ref().is_none_or(|b| fit.objective > b.objective) {
+            best = Some(fit);
+        }
+    }
+    best.unwrap_or_else(|| fit_once(docs, dim, k, cfg.max_iter, cfg.seed))
+}
+
+fn fit_once(docs: &[SparseVec], dim: usize, k: usize, max_iter: usize, seed: u64) -> Fit {
+    let mut rng = SplitMix64::new(seed);
+    if docs.is_empty() {
+        return Fit {
+            centroids: pack(&vec![vec![0.0; dim]; k], dim),
+            labels: Vec::new(),
+            objective: 0.0,
+        };
+    }
+    let mut centroids = pack(&seed_plus_plus(docs, k, dim, &mut rng), dim);
+    let mut labels = assign(&centroids, docs);
+    let mut objective = objective_of(&labels);
+    for _ in 0..max_iter {
+        let mut centres = update(docs, &labels, k, dim);
+        // An empty cluster takes the document worst served by its centroid.
+        let mut sizes = vec![0usize; k];
+        labels.iter().for_each(|&(c, _)| sizes[c as usize] += 1);
+        let mut taken: Vec<usize> = Vec::new();
+        for c in 0..k {
+            if sizes[c] == 0 {
+                let worst = labels
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !taken.contains(i))
+                    .min_by(|a, b| a.1.1.total_cmp(&b.1.1).then(a.0.cmp(&b.0)))
+                    .map(|(i, _)| i);
+                if let Some(i) = worst {
+                    centres[c] = dense_of(&docs[i], dim);
+                    taken.push(i);
+                }
+            }
+        }
+        centroids = pack(&centres, dim);
+        let next = assign(&centroids, docs);
+        let changed = next.iter().zip(&labels).filter(|(a, b)| a.0 != b.0).count();
+        labels = next;
+        let new_objective = objective_of(&labels);
+        let gain = new_objective - objective;
+        objective = new_objective;
+        // Converged when fewer than 0.1 % of documents move: the tail of
+        // k-means moves a handful of border documents for many iterations.
+        if changed * 1000 <= docs.len() || gain.abs() < 1e-6 * docs.len() as f64 {
+            break;
+        }
+    }
+    Fit {
+        centroids,
+        labels,
+        objective,
+    }
+}
+
+fn objective_of(labels: &[(u32, f32)]) -> f64 {
+    labels.iter().map(|&(_, s)| s as f64).sum()
+}
+
+/// Simplified silhouette (Hruschka et al.): per document
+/// `(b − a) / max(a, b)` with a, b the cosine distances to the nearest and
+/// second-nearest centroid; averaged. Linear in n, unlike the pairwise silhouette.
+pub fn simplified_silhouette(centroids: &Centroids, docs: &[SparseVec]) -> f64 {
+    if centroids.k < 2 || docs.is_empty() {
+        return 0.0;
+    }
+    let per_chunk: Vec<f64> = docs
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut scratch = vec![0.0f32; centroids.k];
+            chunk
+                .iter()
+                .map(|d| {
+                    centroids.scores(d, &mut scratch);
+                    let ((_, s1), (_, s2)) = best_two(&scratch);
+                    let (a, b) = (1.0 - s1 as f64, 1.0 - s2 as f64);
+                    let m = a.max(b);
+                    if m <= 0.0 { 0.0 } else { (b - a) / m }
+                })
+                .sum::<f64>()
+        })
+        .collect();
+    per_chunk.iter().sum::<f64>() / docs.len() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sv(pairs: &[(u32, f32)]) -> SparseVec {
+        let norm = pairs.iter().map(|p| p.1 * p.1).sum::<f32>().sqrt();
+        SparseVec {
+            idx: pairs.iter().map(|p| p.0).collect(),
+            val: pairs.iter().map(|p| p.1 / norm).collect(),
+        }
+    }
+
+    /// Three well-separated topics over terms 0–2, 3–5, 6–8, with noise terms.
+    pub(crate) fn topics(n: usize, seed: u64) -> (Vec<SparseVec>, Vec<usize>) {
+        let mut rng = SplitMix64::new(seed);
+        let mut docs = Vec::new();
+        let mut truth = Vec::new();
+        for i in 0..n {
+            let t = i % 3;
+            let base = (t * 3) as u32;
+            let mut p = vec![
+                (base, 1.0 + rng.next_f64() as f32),
+                (base + 1, rng.next_f64() as f32 + 0.2),
+                (base + 2, rng.next_f64() as f32),
+            ];
+            p.push((9 + rng.below(5) as u32, 0.3));
+            p.sort_by_key(|x| x.0);
+            docs.push(sv(&p));
+            truth.push(t);
+        }
+        (docs, truth)
+    }
+
+    #[test]
+    fn separated_topics_are_recovered() {
+        let (docs, truth) = topics(300, 7);
+        let cfg = KMeansConfig {
+            k: 3,
+            seed: 1,
+            n_init: 3,
+            max_iter: 50,
+        };
+        let fit = fit(&docs, 14, &cfg);
+        let pred: Vec<usize> = fit.labels.iter().map(|l| l.0 as usize).collect();
+        let nmi = crate::metrics::nmi(&truth, &pred);
+        assert!(nmi > 0.99, "nmi {nmi}");
+    }
+
+    #[test]
+    fn same_seed_same_result_any_thread_count() {
+        let (docs, _) = topics(20_000, 3);
+        let cfg = KMeansConfig {
+            k: 5,
+            seed: 42,
+            n_init: 2,
+            max_iter: 20,
+        };
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| fit(&docs, 14, &cfg))
+        };
+        let (a, b) = (run(1), run(2));
+        assert_eq!(a.labels, b.labels);
+        assert_eq!(a.centroids, b.centroids);
+    }
+
+    #[test]
+    fn silhouette_prefers_the_true_k() {
+        let (docs, _) = topics(600, 11);
+        let score = |k| {
+            let f = fit(
+                &docs,
+                14,
+                &KMeansConfig {
+                    k,
+                    seed: 5,
+                    n_init: 3,
+                    max_iter: 50,
+                },
+            );
+            simplified_silhouette(&f.centroids, &docs)
+        };
+        let s3 = score(3);
+        assert!(s3 > score(2), "k=3 should beat k=2");
+        assert!(s3 > score(6), "k=3 should beat k=6");
+    }
+
+    #[test]
+    fn splitmix_is_stable() {
+        let mut r = SplitMix64::new(0);
+        let a = r.next_u64();
+        let mut r2 = SplitMix64::new(0);
+        assert_eq!(a, r2.next_u64());
+        assert!((0..1000).all(|_| r.below(7) < 7));
+    }
+}

@@ -1,0 +1,1016 @@
+//! The mining run: features → k (fixed or auto) → spherical k-means → outliers →
+//! labels and gaps → classes → typical cases → repeats, with stage timings.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use kesu_model::{ComplaintClass, WorkOrderId};
+use kesu_normalize::{NormalizedOrder, Redacted};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::classify::{self, ClassModel};
+use crate::features::{self, FeatureConfig, Features, SparseVec};
+use crate::kmeans::{self, Centroids, KMeansConfig, SplitMix64};
+use crate::repeats::{self, RepeatConfig, RepeatInput};
+use crate::taxonomy::{Taxonomy, cue_matches};
+use crate::{Error, Result};
+
+/// Prefix of the typed-class feature tokens (never shown as a top term).
+const TYPED_PREFIX: &str = "\u{1}typed:";
+
+/// The cause id of the "other" bucket.
+pub const OTHER_ID: u32 = 0;
+/// The label of the "other" bucket.
+pub const OTHER_LABEL: &str = "其他";
+/// The gap value of a cause no gap fits.
+pub const UNMAPPED: &str = "unmapped: possible new gap";
+
+/// TF-IDF cosine above which two orders of one customer are the same matter.
+const REPEAT_MIN_COSINE: f32 = 0.5;
+/// Lower cosine that suffices when both orders fall in the same root cause.
+const REPEAT_SAME_CAUSE_COSINE: f32 = 0.1;
+
+/// How many root causes to look for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KChoice {
+    /// Exactly this many.
+    Fixed(usize),
+    /// Chosen on a 3 000-order sample: the smallest k whose simplified
+    /// silhouette is within 10 % of the best over k = 2..60.
+    Auto,
+}
+
+impl std::str::FromStr for KChoice {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("auto") {
+            return Ok(KChoice::Auto);
+        }
+        match s.parse::<usize>() {
+            Ok(k) if k >= 2 => Ok(KChoice::Fixed(k)),
+            _ => Err(format!("expected a number ≥ 2 or \"auto\", got {s:?}")),
+        }
+    }
+}
+
+/// Settings of a mining run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MiningConfig {
+    /// Number of root causes.
+    pub k: KChoice,
+    /// Typical cases per cause.
+    pub typical: usize,
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// Largest share of orders allowed in the "other" bucket.
+    pub max_other: f64,
+    /// Repeat window in days.
+    pub window_days: i64,
+    /// Orders whose cosine to their centroid is below this are outlier candidates.
+    pub min_similarity: f32,
+    /// Largest number of orders k-means is fitted on (the rest are only assigned).
+    pub fit_sample: usize,
+    /// k-means restarts.
+    pub n_init: usize,
+    /// Vocabulary settings.
+    pub features: FeatureConfig,
+    /// Smallest estimated Jaccard of two repeat complaints.
+    pub repeat_min_jaccard: f64,
+    /// Add the typed class and subclass as features (weak supervision).
+    pub typed_features: bool,
+}
+
+impl Default for MiningConfig {
+    fn default() -> Self {
+        MiningConfig {
+            k: KChoice::Auto,
+            typical: 5,
+            seed: 42,
+            max_other: 0.10,
+            window_days: 30,
+            min_similarity: 0.15,
+            fit_sample: 25_000,
+            n_init: 3,
+            features: FeatureConfig::default(),
+            repeat_min_jaccard: RepeatConfig::default().min_jaccard,
+            typed_features: true,
+        }
+    }
+}
+
+/// A representative complaint of a cause: redacted text only, with its id.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypicalCase {
+    /// The work order an auditor can open.
+    pub id: WorkOrderId,
+    /// The redacted, normalised text.
+    pub text: Redacted,
+    /// Cosine to the cause's centroid.
+    pub similarity: f32,
+}
+
+/// The management gap a cause maps to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GapMatch {
+    /// Gap id, or None when nothing fits ("unmapped: possible new gap").
+    pub gap_id: Option<String>,
+    /// Gap name, or [`UNMAPPED`].
+    pub name: String,
+    /// Share of the cause's characteristic term weight on the gap's cues.
+    pub score: f64,
+    /// Remedy (empty when unmapped).
+    pub remedy: String,
+    /// Responsible post (empty when unmapped).
+    pub post: String,
+    /// Substantiation quadrant (empty when unmapped).
+    pub quadrant: String,
+}
+
+/// A recurring root cause.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RootCause {
+    /// 1-based, by decreasing size.
+    pub id: u32,
+    /// Short Chinese label built from the top terms ("低电压·空调·台区").
+    pub label: String,
+    /// Number of orders.
+    pub size: usize,
+    /// Share of all orders.
+    pub share: f64,
+    /// Top terms with their class-based TF-IDF weight.
+    pub top_terms: Vec<(String, f64)>,
+    /// Best-matching management gap.
+    pub gap: GapMatch,
+    /// Share of the cause's orders per supply unit.
+    pub unit_share: BTreeMap<String, f64>,
+    /// Share per predicted complaint class.
+    pub class_share: BTreeMap<String, f64>,
+    /// Share per intake channel.
+    pub channel_share: BTreeMap<String, f64>,
+    /// Typical cases, central and mutually different.
+    pub typical: Vec<TypicalCase>,
+}
+
+/// The outcome for one work order (parallel to the input).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assignment {
+    /// 工单编号.
+    pub id: WorkOrderId,
+    /// Root cause id, [`OTHER_ID`] for the other bucket.
+    pub cause_id: u32,
+    /// Root cause label.
+    pub cause_label: String,
+    /// Gap name of the cause (empty for other).
+    pub gap: String,
+    /// Predicted complaint class.
+    pub predicted_class: ComplaintClass,
+    /// The class as the operator typed it (raw).
+    pub typed_class: Option<String>,
+    /// Typed class parsed and different from the prediction ("possibly misclassified").
+    pub class_disagrees: bool,
+    /// A later member of a repeat group.
+    pub is_repeat: bool,
+    /// Work order id of the group's first order (own id when alone).
+    pub repeat_group: WorkOrderId,
+    /// Cosine to the cause's centroid (to the nearest centroid for other).
+    pub score: f32,
+}
+
+/// Run-level measurements.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MiningMetrics {
+    /// Orders mined.
+    pub orders: usize,
+    /// Vocabulary size after boilerplate and rare-term removal.
+    pub vocab_size: usize,
+    /// Number of root causes found (excluding other).
+    pub k: usize,
+    /// "fixed" or "auto".
+    pub k_source: String,
+    /// Simplified silhouette per candidate k (auto only).
+    pub k_scores: Vec<(usize, f64)>,
+    /// Share of orders in other.
+    pub outlier_share: f64,
+    /// Orders without any kept term (always in other).
+    pub featureless: usize,
+    /// Mean cosine of orders to their cause centroid.
+    pub cohesion: f64,
+    /// Mean cosine distance between cause centroids.
+    pub separation: f64,
+    /// Mean NPMI of top-term pairs (document co-occurrence), in [-1, 1].
+    pub coherence_npmi: f64,
+    /// Share of orders that are later members of a repeat group.
+    pub repeat_rate: f64,
+    /// Repeat groups with at least two orders.
+    pub repeat_groups: usize,
+    /// "typed" or "taxonomy-cues".
+    pub class_model: String,
+    /// Share of orders with a parseable typed class.
+    pub typed_coverage: f64,
+    /// Share of typed orders whose typed class disagrees with the prediction.
+    pub class_disagreement: f64,
+    /// Wall seconds per stage.
+    pub timing_s: BTreeMap<String, f64>,
+}
+
+/// Everything a mining run found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mining {
+    /// Root causes by decreasing size.
+    pub root_causes: Vec<RootCause>,
+    /// Per order, in input order.
+    pub assignments: Vec<Assignment>,
+    /// Run-level measurements.
+    pub metrics: MiningMetrics,
+}
+
+struct Timer(BTreeMap<String, f64>, Instant);
+impl Timer {
+    fn lap(&mut self, stage: &str) {
+        let now = Instant::now();
+        self.0
+            .insert(stage.to_owned(), (now - self.1).as_secs_f64());
+        self.1 = now;
+    }
+}
+
+/// Deterministic sample of `m` indices out of `0..n`, ascending.
+fn sample(n: usize, m: usize, seed: u64) -> Vec<usize> {
+    if m >= n {
+        return (0..n).collect();
+    }
+    let mut idx: Vec<usize> = (0..n).collect();
+    let mut rng = SplitMix64::new(seed ^ 0xA5A5);
+    for i in 0..m {
+        let j = i + rng.below(n - i);
+        idx.swap(i, j);
+    }
+    idx.truncate(m);
+    idx.sort_unstable();
+    idx
+}
+
+fn choose_k(docs: &[SparseVec], dim: usize, cfg: &MiningConfig) -> (usize, Vec<(usize, f64)>) {
+    let idx = sample(docs.len(), 3000, cfg.seed);
+    let s: Vec<SparseVec> = idx.iter().map(|&i| docs[i].clone()).collect();
+    // Every k up to 10, then a coarser grid up to 60 (at least 20 orders per cause).
+    let hi = 60.min(s.len() / 20).max(2);
+    let grid: Vec<usize> = (2..=10)
+        .chain((12..=30).step_by(2))
+        .chain((35..=60).step_by(5))
+        .filter(|&k| k <= hi)
+        .collect();
+    let scores: Vec<(usize, f64)> = grid
+        .into_iter()
+        .map(|k| {
+            let fit = kmeans::fit(
+                &s,
+                dim,
+                &KMeansConfig {
+                    k,
+                    seed: cfg.seed,
+                    n_init: 1,
+                    max_iter: 20,
+                },
+            );
+            (k, kmeans::simplified_silhouette(&fit.centroids, &s))
+        })
+        .collect();
+    // On template-like complaint text the silhouette keeps creeping up with
+    // k (every phrasing wants its own cluster); take the knee instead of the
+    // maximum: the smallest k within 10 % of the best score.
+    let top = scores.iter().map(|x| x.1).fold(f64::NEG_INFINITY, f64::max);
+    let best = scores
+        .iter()
+        .find(|x| x.1 >= 0.9 * top)
+        .map(|x| x.0)
+        .unwrap_or(2);
+    (best, scores)
+}
+
+/// Class-based TF-IDF (BERTopic): term frequency in the cause times
+/// `ln(1 + A / f_t)`, A the mean term count per cause, f_t the term's count overall.
+fn class_tfidf(features: &Features, members: &[Vec<usize>]) -> Vec<Vec<(u32, f64)>> {
+    let dim = features.dim();
+    let tf: Vec<Vec<f64>> = members
+        .par_iter()
+        .map(|m| {
+            let mut v = vec![0.0f64; dim];
+            for &i in m {
+                for &(t, c) in &features.counts[i] {
+                    v[t as usize] += c as f64;
+                }
+            }
+            v
+        })
+        .collect();
+    let mut total = vec![0.0f64; dim];
+    for v in &tf {
+        for (t, x) in v.iter().enumerate() {
+            total[t] += x;
+        }
+    }
+    let words: f64 = total.iter().sum();
+    let a = words / members.len().max(1) as f64;
+    tf.iter()
+        .map(|v| {
+            let w_c: f64 = v.iter().sum::<f64>().max(1.0);
+            let mut w: Vec<(u32, f64)> = v
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| **x > 0.0)
+                .map(|(t, x)| (t as u32, x / w_c * (1.0 + a / total[t]).ln()))
+                .collect();
+            w.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+            w.truncate(30);
+            w
+        })
+        .collect()
+}
+
+/// "低电压·空调·台区": two or three top terms, skipping single characters and
+/// terms contained in an already chosen one.
+fn label_of(top: &[(String, f64)], taken: &[String]) -> String {
+    let mut chosen: Vec<&str> = Vec::new();
+    for (t, _) in top {
+        if t.chars().count() < 2
+            || chosen
+                .iter()
+                .any(|c| c.contains(t.as_str()) || t.contains(c))
+        {
+            continue;
+        }
+        chosen.push(t);
+        let chars: usize = chosen.iter().map(|c| c.chars().count()).sum();
+        let label = chosen.join("·");
+        if (chosen.len() >= 3 || (chosen.len() == 2 && chars > 6)) && !taken.contains(&label) {
+            return label;
+        }
+        if chosen.len() >= 5 {
+            break;
+        }
+    }
+    if chosen.is_empty() {
+        return top
+            .first()
+            .map(|t| t.0.clone())
+            .unwrap_or_else(|| "未命名".to_owned());
+    }
+    chosen.join("·")
+}
+
+fn map_gap(top: &[(String, f64)], taxonomy: &Taxonomy) -> GapMatch {
+    let total: f64 = top.iter().map(|t| t.1).sum::<f64>().max(f64::MIN_POSITIVE);
+    let mut best: Option<(usize, f64)> = None;
+    for (g, gap) in taxonomy.gaps.iter().enumerate() {
+        let s: f64 = top
+            .iter()
+            .filter(|(t, _)| gap.cues.iter().any(|c| cue_matches(t, c)))
+            .map(|t| t.1)
+            .sum::<f64>()
+            / total;
+        if best.is_none_or(|b| s > b.1) {
+            best = Some((g, s));
+        }
+    }
+    match best {
+        Some((g, score)) if score >= taxonomy.min_gap_score => {
+            let gap = &taxonomy.gaps[g];
+            GapMatch {
+                gap_id: Some(gap.id.clone()),
+                name: gap.name.clone(),
+                score,
+                remedy: gap.remedy.clone(),
+                post: gap.post.clone(),
+                quadrant: gap.quadrant.clone(),
+            }
+        }
+        other => GapMatch {
+            gap_id: None,
+            name: UNMAPPED.to_owned(),
+            score: other.map_or(0.0, |b| b.1),
+            remedy: String::new(),
+            post: String::new(),
+            quadrant: String::new(),
+        },
+    }
+}
+
+/// Central and diverse members (maximal marginal relevance, λ = 0.7).
+fn typical_of(members: &[usize], sims: &[f32], docs: &[SparseVec], n: usize) -> Vec<usize> {
+    let mut cand: Vec<usize> = members.to_vec();
+    cand.sort_by(|&a, &b| sims[b].total_cmp(&sims[a]).then(a.cmp(&b)));
+    cand.truncate(200);
+    let mut chosen: Vec<usize> = Vec::new();
+    while chosen.len() < n && !cand.is_empty() {
+        let mut best: Option<(usize, f32)> = None;
+        for (pos, &i) in cand.iter().enumerate() {
+            let redundancy = chosen
+                .iter()
+                .map(|&j| docs[i].dot(&docs[j]))
+                .fold(0.0f32, f32::max);
+            // Near-paraphrases of a chosen case are never shown twice.
+            if redundancy > 0.9 && chosen.len() + cand.len() > n {
+                continue;
+            }
+            let score = 0.7 * sims[i] - 0.3 * redundancy;
+            if best.is_none_or(|b| score > b.1) {
+                best = Some((pos, score));
+            }
+        }
+        match best {
+            Some((pos, _)) => chosen.push(cand.remove(pos)),
+            None => break,
+        }
+    }
+    chosen
+}
+
+fn shares<'a>(values: impl Iterator<Item = &'a str>, n: usize) -> BTreeMap<String, f64> {
+    let mut m: BTreeMap<String, f64> = BTreeMap::new();
+    for v in values {
+        *m.entry(v.to_owned()).or_insert(0.0) += 1.0;
+    }
+    m.values_mut().for_each(|x| *x /= n.max(1) as f64);
+    m
+}
+
+/// Mean NPMI over pairs of each cause's top-10 terms, by document co-occurrence.
+fn coherence(features: &Features, tops: &[Vec<(u32, f64)>]) -> f64 {
+    let tops: Vec<Vec<u32>> = tops
+        .iter()
+        .map(|t| {
+            t.iter()
+                .map(|x| x.0)
+                .filter(|&x| !features.terms[x as usize].starts_with(TYPED_PREFIX))
+                .take(10)
+                .collect()
+        })
+        .collect();
+    let wanted: std::collections::BTreeSet<u32> = tops.iter().flatten().copied().collect();
+    // Dense term → slot table: one array lookup per term occurrence.
+    let mut slot: Vec<u32> = vec![u32::MAX; features.dim()];
+    for (s, &t) in wanted.iter().enumerate() {
+        slot[t as usize] = s as u32;
+    }
+    let mut lists: Vec<Vec<u32>> = vec![Vec::new(); wanted.len()];
+    for (d, c) in features.counts.iter().enumerate() {
+        for (t, _) in c {
+            let s = slot[*t as usize];
+            if s != u32::MAX {
+                lists[s as usize].push(d as u32);
+            }
+        }
+    }
+    let postings: BTreeMap<u32, Vec<u32>> = wanted.iter().copied().zip(lists).collect();
+    let n = features.counts.len().max(1) as f64;
+    let mut sum = 0.0;
+    let mut pairs = 0usize;
+    let none: Vec<u32> = Vec::new();
+    for ids in &tops {
+        for a in 0..ids.len() {
+            for b in a + 1..ids.len() {
+                let pa = postings.get(&ids[a]).unwrap_or(&none);
+                let pb = postings.get(&ids[b]).unwrap_or(&none);
+                let (mut i, mut j, mut both) = (0, 0, 0usize);
+                while i < pa.len() && j < pb.len() {
+                    match pa[i].cmp(&pb[j]) {
+                        std::cmp::Ordering::Less => i += 1,
+                        std::cmp::Ordering::Greater => j += 1,
+                        std::cmp::Ordering::Equal => {
+                            both += 1;
+                            i += 1;
+                            j += 1;
+                        }
+                    }
+                }
+                let npmi = if both == 0 {
+                    -1.0
+                } else {
+                    let pab = both as f64 / n;
+                    let pmi = (pab / ((pa.len() as f64 / n) * (pb.len() as f64 / n))).ln();
+                    if pab >= 1.0 { 1.0 } else { pmi / -pab.ln() }
+                };
+                sum += npmi;
+                pairs += 1;
+            }
+        }
+    }
+    if pairs == 0 { 0.0 } else { sum / pairs as f64 }
+}
+
+/// Mines root causes, gaps, classes, typical cases and repeats.
+///
+/// `terms[i]` are the segmented content words of `orders[i].text_norm`
+/// (`Segmenter::terms`). Deterministic for a given seed, whatever the
+/// number of rayon threads.
+pub fn mine<S: AsRef<str> + Sync>(
+    orders: &[NormalizedOrder],
+    terms: &[Vec<S>],
+    taxonomy: &Taxonomy,
+    cfg: &MiningConfig,
+) -> Result<Mining> {
+    if orders.len() != terms.len() {
+        return Err(Error::Input(format!(
+            "{} orders but {} term lists",
+            orders.len(),
+            terms.len()
+        )));
+    }
+    if orders.is_empty() {
+        return Err(Error::Input("no work orders to mine".to_owned()));
+    }
+    if !(0.0..=1.0).contains(&cfg.max_other) {
+        return Err(Error::Input(format!(
+            "max-other must be within 0..1, got {}",
+            cfg.max_other
+        )));
+    }
+    let n = orders.len();
+    let mut timer = Timer(BTreeMap::new(), Instant::now());
+
+    // The operator-typed class and subclass as two extra tokens: noisy, but
+    // right most of the time, so they pull orders of one cause together.
+    let typed_tokens: Vec<Vec<String>> = if cfg.typed_features {
+        orders
+            .par_iter()
+            .map(|o| {
+                let mut v = Vec::new();
+                if let Some(c) = o.order.category.as_deref().filter(|c| !c.trim().is_empty()) {
+                    v.push(format!("{TYPED_PREFIX}{}", c.trim()));
+                    if let Some(s) = o
+                        .order
+                        .subcategory
+                        .as_deref()
+                        .filter(|s| !s.trim().is_empty())
+                    {
+                        v.push(format!("{TYPED_PREFIX}{}/{}", c.trim(), s.trim()));
+                    }
+                }
+                v
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let features = features::tfidf_with(terms, &typed_tokens, &cfg.features);
+    drop(typed_tokens);
+    let dim = features.dim();
+    timer.lap("features");
+
+    let nonempty: Vec<usize> = (0..n).filter(|&i| !features.docs[i].is_empty()).collect();
+    if nonempty.len() < 2 {
+        return Err(Error::Input(
+            "fewer than two orders have recurring terms: nothing to cluster".to_owned(),
+        ));
+    }
+    let (k, k_source, k_scores) = match cfg.k {
+        KChoice::Fixed(k) => (k, "fixed", Vec::new()),
+        KChoice::Auto => {
+            let docs: Vec<SparseVec> = nonempty.iter().map(|&i| features.docs[i].clone()).collect();
+            let (k, s) = choose_k(&docs, dim, cfg);
+            (k, "auto", s)
+        }
+    };
+    timer.lap("choose_k");
+
+    let fit_idx: Vec<usize> = sample(nonempty.len(), cfg.fit_sample, cfg.seed)
+        .into_iter()
+        .map(|i| nonempty[i])
+        .collect();
+    let fit_docs: Vec<SparseVec> = fit_idx.iter().map(|&i| features.docs[i].clone()).collect();
+    let fit = kmeans::fit(
+        &fit_docs,
+        dim,
+        &KMeansConfig {
+            k,
+            seed: cfg.seed,
+            n_init: cfg.n_init,
+            max_iter: 40,
+        },
+    );
+    drop(fit_docs);
+    let centroids: Centroids = fit.centroids;
+    let nearest = kmeans::assign(&centroids, &features.docs);
+    timer.lap("kmeans");
+
+    // Outliers: featureless orders, then the least similar below the threshold, capped.
+    let cap = (cfg.max_other * n as f64).floor() as usize;
+    let featureless = n - nonempty.len();
+    let mut weak: Vec<usize> = nonempty
+        .iter()
+        .copied()
+        .filter(|&i| nearest[i].1 < cfg.min_similarity)
+        .collect();
+    weak.sort_by(|&a, &b| nearest[a].1.total_cmp(&nearest[b].1).then(a.cmp(&b)));
+    weak.truncate(cap.saturating_sub(featureless));
+    let mut cluster: Vec<Option<usize>> = nearest.iter().map(|&(c, _)| Some(c as usize)).collect();
+    for &i in &weak {
+        cluster[i] = None;
+    }
+    for (i, c) in cluster.iter_mut().enumerate() {
+        if features.docs[i].is_empty() {
+            *c = None;
+        }
+    }
+    // Renumber clusters by decreasing size (ties: lower fitted index).
+    let mut sizes = vec![0usize; centroids.k];
+    cluster.iter().flatten().for_each(|&c| sizes[c] += 1);
+    let mut order: Vec<usize> = (0..centroids.k).filter(|&c| sizes[c] > 0).collect();
+    order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
+    let mut rank = vec![usize::MAX; centroids.k];
+    for (r, &c) in order.iter().enumerate() {
+        rank[c] = r;
+    }
+    let cause: Vec<Option<usize>> = cluster.iter().map(|c| c.map(|c| rank[c])).collect();
+    let n_causes = order.len();
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_causes];
+    for (i, c) in cause.iter().enumerate() {
+        if let Some(c) = c {
+            members[*c].push(i);
+        }
+    }
+    timer.lap("outliers");
+
+    let tops = class_tfidf(&features, &members);
+    let mut labels: Vec<String> = Vec::new();
+    let mut gaps: Vec<GapMatch> = Vec::new();
+    let mut top_terms: Vec<Vec<(String, f64)>> = Vec::new();
+    for top in &tops {
+        let named: Vec<(String, f64)> = top
+            .iter()
+            .filter(|&&(t, _)| !features.terms[t as usize].starts_with(TYPED_PREFIX))
+            .map(|&(t, w)| (features.terms[t as usize].clone(), w))
+            .collect();
+        let label = label_of(&named, &labels);
+        labels.push(label);
+        gaps.push(map_gap(&named, taxonomy));
+        top_terms.push(named.into_iter().take(10).collect());
+    }
+    timer.lap("labels_gaps");
+
+    let typed: Vec<Option<ComplaintClass>> = orders
+        .iter()
+        .map(|o| classify::parse_typed(o.order.category.as_deref()))
+        .collect();
+    let model = ClassModel::train(&features.counts, &typed, &features.terms, taxonomy);
+    let predicted = classify::predict(&model, &features.counts, &typed, &cause, n_causes);
+    timer.lap("classes");
+
+    let sims: Vec<f32> = nearest.iter().map(|x| x.1).collect();
+    let typical: Vec<Vec<usize>> = members
+        .par_iter()
+        .map(|m| typical_of(m, &sims, &features.docs, cfg.typical))
+        .collect();
+    timer.lap("typical");
+
+    let inputs: Vec<RepeatInput<'_>> = orders
+        .iter()
+        .map(|o| RepeatInput {
+            text: &o.text_norm,
+            received_at: o.order.received_at,
+            customer_id: o.order.customer_id.as_deref(),
+            phone: o.order.phone.as_deref(),
+            address: o.order.address.as_deref(),
+        })
+        .collect();
+    let related = |i: usize, j: usize| {
+        let cos = features.docs[i].dot(&features.docs[j]);
+        cos >= REPEAT_MIN_COSINE
+            || (cause[i].is_some() && cause[i] == cause[j] && cos >= REPEAT_SAME_CAUSE_COSINE)
+    };
+    let groups = repeats::detect(
+        &inputs,
+        &RepeatConfig {
+            window_days: cfg.window_days,
+            min_jaccard: cfg.repeat_min_jaccard,
+        },
+        &related,
+    );
+    timer.lap("repeats");
+
+    let root_causes: Vec<RootCause> = (0..n_causes)
+        .map(|c| {
+            let m = &members[c];
+            RootCause {
+                id: c as u32 + 1,
+                label: labels[c].clone(),
+                size: m.len(),
+                share: m.len() as f64 / n as f64,
+                top_terms: top_terms[c].clone(),
+                gap: gaps[c].clone(),
+                unit_share: shares(
+                    m.iter()
+                        .map(|&i| orders[i].order.unit.as_deref().unwrap_or("未知")),
+                    m.len(),
+                ),
+                class_share: shares(m.iter().map(|&i| predicted[i].label()), m.len()),
+                channel_share: shares(
+                    m.iter()
+                        .map(|&i| orders[i].order.channel.as_deref().unwrap_or("未知")),
+                    m.len(),
+                ),
+                typical: typical[c]
+                    .iter()
+                    .map(|&i| TypicalCase {
+                        id: orders[i].order.id.clone(),
+                        text: orders[i].text_redacted.clone(),
+                        similarity: sims[i],
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+
+    let assignments: Vec<Assignment> = (0..n)
+        .map(|i| {
+            let o = &orders[i].order;
+            let (cause_id, cause_label, gap) = match cause[i] {
+                Some(c) => (c as u32 + 1, labels[c].clone(), gaps[c].name.clone()),
+                None => (OTHER_ID, OTHER_LABEL.to_owned(), String::new()),
+            };
+            Assignment {
+                id: o.id.clone(),
+                cause_id,
+                cause_label,
+                gap,
+                predicted_class: predicted[i],
+                typed_class: o.category.clone(),
+                class_disagrees: typed[i].is_some_and(|t| t != predicted[i]),
+                is_repeat: groups[i].is_repeat,
+                repeat_group: orders[groups[i].leader].order.id.clone(),
+                score: sims[i],
+            }
+        })
+        .collect();
+    timer.lap("assemble");
+
+    let in_causes: Vec<usize> = (0..n).filter(|&i| cause[i].is_some()).collect();
+    let cohesion = if in_causes.is_empty() {
+        0.0
+    } else {
+        in_causes.iter().map(|&i| sims[i] as f64).sum::<f64>() / in_causes.len() as f64
+    };
+    let dense: Vec<Vec<f32>> = order.iter().map(|&c| centroids.centroid(c)).collect();
+    let mut sep = 0.0;
+    let mut sep_pairs = 0usize;
+    for a in 0..dense.len() {
+        for b in a + 1..dense.len() {
+            let cos: f32 = dense[a].iter().zip(&dense[b]).map(|(x, y)| x * y).sum();
+            sep += 1.0 - cos as f64;
+            sep_pairs += 1;
+        }
+    }
+    let typed_n = typed.iter().flatten().count();
+    let disagree = assignments.iter().filter(|a| a.class_disagrees).count();
+    let other_n = n - in_causes.len();
+    let metrics = MiningMetrics {
+        orders: n,
+        vocab_size: dim,
+        k: n_causes,
+        k_source: k_source.to_owned(),
+        k_scores,
+        outlier_share: other_n as f64 / n as f64,
+        featureless,
+        cohesion,
+        separation: if sep_pairs == 0 {
+            0.0
+        } else {
+            sep / sep_pairs as f64
+        },
+        coherence_npmi: coherence(&features, &tops),
+        repeat_rate: groups.iter().filter(|g| g.is_repeat).count() as f64 / n as f64,
+        repeat_groups: groups
+            .iter()
+            .enumerate()
+            .filter(|(i, g)| g.leader == *i && g.size > 1)
+            .count(),
+        class_model: model.source.to_owned(),
+        typed_coverage: typed_n as f64 / n as f64,
+        class_disagreement: if typed_n == 0 {
+            0.0
+        } else {
+            disagree as f64 / typed_n as f64
+        },
+        timing_s: BTreeMap::new(),
+    };
+    timer.lap("metrics");
+    let mut mining = Mining {
+        root_causes,
+        assignments,
+        metrics,
+    };
+    mining.metrics.timing_s = timer.0;
+    Ok(mining)
+}
+
+/// Known labels to score a run against (any may be absent per order).
+#[derive(Debug, Clone, Default)]
+pub struct Truth {
+    /// True root cause per order.
+    pub cause: Option<Vec<Option<String>>>,
+    /// True complaint class per order.
+    pub class: Option<Vec<Option<ComplaintClass>>>,
+    /// True repeat flag per order.
+    pub is_repeat: Option<Vec<Option<bool>>>,
+}
+
+/// Agreement of a run with known labels.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// Orders with a true cause.
+    pub labelled: usize,
+    /// NMI of causes (other counted as one cluster) vs true causes.
+    pub nmi: Option<f64>,
+    /// Adjusted Rand index.
+    pub ari: Option<f64>,
+    /// Homogeneity.
+    pub homogeneity: Option<f64>,
+    /// Completeness.
+    pub completeness: Option<f64>,
+    /// Accuracy of the predicted class.
+    pub class_accuracy: Option<f64>,
+    /// Accuracy of the typed class (empty or unparseable counts as wrong).
+    pub typed_class_accuracy: Option<f64>,
+    /// Accuracy of the typed class where it is present.
+    pub typed_class_accuracy_nonempty: Option<f64>,
+    /// Repeat precision.
+    pub repeat_precision: Option<f64>,
+    /// Repeat recall.
+    pub repeat_recall: Option<f64>,
+    /// Repeat F1.
+    pub repeat_f1: Option<f64>,
+}
+
+/// Scores a run against known labels.
+pub fn evaluate(mining: &Mining, orders: &[NormalizedOrder], truth: &Truth) -> Evaluation {
+    let mut e = Evaluation::default();
+    if let Some(tc) = &truth.cause {
+        let (t, p): (Vec<&str>, Vec<u32>) = tc
+            .iter()
+            .zip(&mining.assignments)
+            .filter_map(|(t, a)| t.as_deref().map(|t| (t, a.cause_id)))
+            .unzip();
+        e.labelled = t.len();
+        if !t.is_empty() {
+            e.nmi = Some(crate::metrics::nmi(&t, &p));
+            e.ari = Some(crate::metrics::ari(&t, &p));
+            let (h, c) = crate::metrics::homogeneity_completeness(&t, &p);
+            e.homogeneity = Some(h);
+            e.completeness = Some(c);
+        }
+    }
+    if let Some(tc) = &truth.class {
+        let rows: Vec<(ComplaintClass, usize)> = tc
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| t.map(|t| (t, i)))
+            .collect();
+        if !rows.is_empty() {
+            let n = rows.len() as f64;
+            let ok = rows
+                .iter()
+                .filter(|(t, i)| mining.assignments[*i].predicted_class == *t)
+                .count();
+            e.class_accuracy = Some(ok as f64 / n);
+            let typed: Vec<Option<ComplaintClass>> = rows
+                .iter()
+                .map(|(_, i)| classify::parse_typed(orders[*i].order.category.as_deref()))
+                .collect();
+            let typed_ok = rows
+                .iter()
+                .zip(&typed)
+                .filter(|((t, _), p)| **p == Some(*t))
+                .count();
+            e.typed_class_accuracy = Some(typed_ok as f64 / n);
+            let present = typed.iter().flatten().count();
+            if present > 0 {
+                e.typed_class_accuracy_nonempty = Some(typed_ok as f64 / present as f64);
+            }
+        }
+    }
+    if let Some(tr) = &truth.is_repeat {
+        let (t, p): (Vec<bool>, Vec<bool>) = tr
+            .iter()
+            .zip(&mining.assignments)
+            .filter_map(|(t, a)| t.map(|t| (t, a.is_repeat)))
+            .unzip();
+        if !t.is_empty() {
+            let (pr, rc, f) = crate::metrics::precision_recall_f1(&t, &p);
+            e.repeat_precision = Some(pr);
+            e.repeat_recall = Some(rc);
+            e.repeat_f1 = Some(f);
+        }
+    }
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn k_choice_parses() {
+        assert_eq!("auto".parse::<KChoice>(), Ok(KChoice::Auto));
+        assert_eq!("12".parse::<KChoice>(), Ok(KChoice::Fixed(12)));
+        assert!("1".parse::<KChoice>().is_err());
+        assert!("x".parse::<KChoice>().is_err());
+    }
+
+    #[test]
+    fn labels_are_short_and_skip_contained_terms() {
+        let top: Vec<(String, f64)> = ["电压", "低电压", "空调", "台区", "晚上"]
+            .iter()
+            .map(|t| (t.to_string(), 1.0))
+            .collect();
+        assert_eq!(label_of(&top, &[]), "电压·空调·台区");
+        // A taken label forces a different one.
+        assert_ne!(
+            label_of(&top, &["电压·空调·台区".to_owned()]),
+            "电压·空调·台区"
+        );
+    }
+
+    #[test]
+    fn gap_mapping_uses_cues_and_reports_unmapped() {
+        let tax = Taxonomy::builtin().unwrap();
+        let top: Vec<(String, f64)> = vec![
+            ("抢修".into(), 0.5),
+            ("迟迟".into(), 0.3),
+            ("小区".into(), 0.2),
+        ];
+        let g = map_gap(&top, &tax);
+        assert_eq!(g.gap_id.as_deref(), Some("slow-repair"));
+        assert_eq!(g.post, "电力紧急服务");
+        let none: Vec<(String, f64)> = vec![("光伏".into(), 0.6), ("并网".into(), 0.4)];
+        let g = map_gap(&none, &tax);
+        assert_eq!(g.gap_id, None);
+        assert_eq!(g.name, UNMAPPED);
+    }
+
+    #[test]
+    fn typical_cases_are_central_but_not_paraphrases() {
+        let v = |pairs: &[(u32, f32)]| {
+            let n = pairs.iter().map(|p| p.1 * p.1).sum::<f32>().sqrt();
+            SparseVec {
+                idx: pairs.iter().map(|p| p.0).collect(),
+                val: pairs.iter().map(|p| p.1 / n).collect(),
+            }
+        };
+        // Three copies of the most central case, then two different ones.
+        let docs = vec![
+            v(&[(0, 1.0), (1, 1.0)]),
+            v(&[(0, 1.0), (1, 1.0)]),
+            v(&[(0, 1.0), (1, 1.0)]),
+            v(&[(0, 1.0), (2, 1.0)]),
+            v(&[(1, 1.0), (3, 1.0)]),
+        ];
+        let sims = [0.95, 0.95, 0.95, 0.7, 0.6];
+        let chosen = typical_of(&[0, 1, 2, 3, 4], &sims, &docs, 3);
+        assert_eq!(chosen, vec![0, 3, 4]);
+    }
+
+    #[test]
+    fn other_bucket_is_capped_and_featureless_orders_go_there() {
+        use chrono::NaiveDate;
+        use kesu_model::WorkOrder;
+        let at = NaiveDate::from_ymd_opt(2024, 3, 1)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        let n = kesu_normalize::Normalizer::builtin();
+        let topics = [["电压", "空调"], ["抢修", "迟迟"], ["电费", "翻倍"]];
+        let mut terms: Vec<Vec<&str>> = (0..60).map(|i| topics[i % 3].to_vec()).collect();
+        // Ten orders of stray words (each word twice in the corpus) and one empty order.
+        let strays = ["光伏", "并网", "充电桩", "路灯", "广告"];
+        for i in 0..10 {
+            terms.push(vec![strays[i % 5]]);
+        }
+        terms.push(vec![]);
+        let orders: Vec<_> = (0..terms.len())
+            .map(|i| n.apply(WorkOrder::new(format!("W{i:03}"), at, terms[i].concat())))
+            .collect();
+        let cfg = MiningConfig {
+            k: KChoice::Fixed(3),
+            max_other: 0.05,
+            ..MiningConfig::default()
+        };
+        let m = mine(&orders, &terms, &Taxonomy::builtin().unwrap(), &cfg).unwrap();
+        let other: Vec<usize> = (0..orders.len())
+            .filter(|&i| m.assignments[i].cause_id == OTHER_ID)
+            .collect();
+        assert_eq!(other.len(), (0.05 * orders.len() as f64).floor() as usize);
+        assert!(other.contains(&70), "the empty order is other");
+        assert!(m.metrics.outlier_share <= 0.05);
+        assert!(m.assignments[..60].iter().all(|a| a.cause_id != OTHER_ID));
+    }
+
+    #[test]
+    fn samples_are_deterministic_and_sorted() {
+        let a = sample(1000, 10, 3);
+        assert_eq!(a, sample(1000, 10, 3));
+        assert!(a.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(sample(5, 10, 3), vec![0, 1, 2, 3, 4]);
+    }
+}

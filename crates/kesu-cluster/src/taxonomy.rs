@@ -1,0 +1,231 @@
+//! The complaint taxonomy (classes, substantiation quadrants, management gaps) loaded from TOML.
+
+use std::path::Path;
+
+use kesu_model::ComplaintClass;
+use serde::Deserialize;
+
+use crate::{Error, Result};
+
+/// The built-in taxonomy: `pipelines/taxonomy.toml` at build time.
+const BUILTIN: &str = include_str!("../../../pipelines/taxonomy.toml");
+
+/// The remedies a management gap can call for (DOMAIN.md, paper 002).
+pub const REMEDIES: [&str; 4] = ["培训", "整改流程", "延伸服务", "宣传"];
+
+/// The front-line posts a gap can be assigned to (paper 004, plus the 95598 hotline).
+pub const POSTS: [&str; 8] = [
+    "业扩报装",
+    "抄核收",
+    "电能计量",
+    "用电检查",
+    "维护检修",
+    "咨询服务",
+    "电力紧急服务",
+    "95598客服",
+];
+
+/// One official complaint class with the cue terms that point to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassCues {
+    /// The class.
+    pub class: ComplaintClass,
+    /// Cue terms.
+    pub cues: Vec<String>,
+}
+
+/// One substantiation quadrant (属实 / 非属实 × kind) and its remedy.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quadrant {
+    /// 服务行为类, 业务管理实质问题, 非电力企业产权类 or 客户理解偏差.
+    pub name: String,
+    /// Whether complaints of this quadrant are substantiated (属实).
+    pub substantiated: bool,
+    /// The quadrant's remedy.
+    pub remedy: String,
+    /// Cue terms.
+    #[serde(default)]
+    pub cues: Vec<String>,
+}
+
+/// A management gap (管理漏洞): a recurring root cause the utility can fix.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagementGap {
+    /// Stable ASCII id (`attitude`, `slow-repair`, …).
+    pub id: String,
+    /// Readable Chinese name.
+    pub name: String,
+    /// The substantiation quadrant it belongs to.
+    pub quadrant: String,
+    /// 培训, 整改流程, 延伸服务 or 宣传.
+    pub remedy: String,
+    /// The responsible front-line post.
+    pub post: String,
+    /// Cue terms.
+    pub cues: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClass {
+    name: String,
+    cues: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawMapping {
+    min_score: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTaxonomy {
+    version: u32,
+    mapping: RawMapping,
+    class: Vec<RawClass>,
+    quadrant: Vec<Quadrant>,
+    gap: Vec<ManagementGap>,
+}
+
+/// Classes, quadrants and gaps, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Taxonomy {
+    /// The five official classes, in [`ComplaintClass::ALL`] order.
+    pub classes: Vec<ClassCues>,
+    /// The four substantiation quadrants.
+    pub quadrants: Vec<Quadrant>,
+    /// Management gaps, in file order.
+    pub gaps: Vec<ManagementGap>,
+    /// Smallest gap score for a root cause to be mapped to a gap.
+    pub min_gap_score: f64,
+}
+
+impl Taxonomy {
+    /// The built-in taxonomy (`pipelines/taxonomy.toml`).
+    pub fn builtin() -> Result<Taxonomy> {
+        Taxonomy::from_toml(BUILTIN, "<builtin pipelines/taxonomy.toml>")
+    }
+
+    /// Reads a taxonomy file.
+    pub fn from_path(path: &Path) -> Result<Taxonomy> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Taxonomy::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Parses and validates taxonomy TOML; `origin` names it in errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Taxonomy> {
+        let bad = |message: String| Error::Taxonomy {
+            origin: origin.to_owned(),
+            message,
+        };
+        let raw: RawTaxonomy = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        if raw.version != 1 {
+            return Err(bad(format!("unsupported version {}", raw.version)));
+        }
+        let mut classes = Vec::new();
+        for c in raw.class {
+            let class = ComplaintClass::from_label(&c.name)
+                .ok_or_else(|| bad(format!("unknown complaint class {:?}", c.name)))?;
+            classes.push(ClassCues {
+                class,
+                cues: c.cues,
+            });
+        }
+        classes.sort_by_key(|c| c.class.index());
+        let found: Vec<ComplaintClass> = classes.iter().map(|c| c.class).collect();
+        if found != ComplaintClass::ALL {
+            return Err(bad(
+                "every one of the five official classes must appear exactly once".to_owned(),
+            ));
+        }
+        for q in &raw.quadrant {
+            if !REMEDIES.contains(&q.remedy.as_str()) {
+                return Err(bad(format!(
+                    "quadrant {}: unknown remedy {:?}",
+                    q.name, q.remedy
+                )));
+            }
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for g in &raw.gap {
+            if !ids.insert(g.id.as_str()) {
+                return Err(bad(format!("duplicate gap id {:?}", g.id)));
+            }
+            if !REMEDIES.contains(&g.remedy.as_str()) {
+                return Err(bad(format!("gap {}: unknown remedy {:?}", g.id, g.remedy)));
+            }
+            if !POSTS.contains(&g.post.as_str()) {
+                return Err(bad(format!("gap {}: unknown post {:?}", g.id, g.post)));
+            }
+            if !raw.quadrant.iter().any(|q| q.name == g.quadrant) {
+                return Err(bad(format!(
+                    "gap {}: unknown quadrant {:?}",
+                    g.id, g.quadrant
+                )));
+            }
+            if g.cues.is_empty() {
+                return Err(bad(format!("gap {} has no cue terms", g.id)));
+            }
+        }
+        if raw.gap.is_empty() {
+            return Err(bad("no management gaps".to_owned()));
+        }
+        Ok(Taxonomy {
+            classes,
+            quadrants: raw.quadrant,
+            gaps: raw.gap,
+            min_gap_score: raw.mapping.min_score,
+        })
+    }
+}
+
+/// Whether a segmented term matches a cue: one contains the other, both at
+/// least two characters (single characters match far too much Chinese text).
+pub fn cue_matches(term: &str, cue: &str) -> bool {
+    if term.chars().nth(1).is_none() || cue.chars().nth(1).is_none() {
+        return false;
+    }
+    term.contains(cue) || cue.contains(term)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_taxonomy_is_valid() {
+        let t = Taxonomy::builtin().unwrap();
+        assert_eq!(t.classes.len(), 5);
+        assert_eq!(t.quadrants.len(), 4);
+        assert!(t.gaps.len() >= 12);
+        assert!(t.gaps.iter().any(|g| g.remedy == "延伸服务"));
+        assert!(t.gaps.iter().any(|g| g.remedy == "宣传"));
+    }
+
+    #[test]
+    fn unknown_post_is_rejected() {
+        let text = BUILTIN.replacen("post = \"95598客服\"", "post = \"食堂\"", 1);
+        let err = Taxonomy::from_toml(&text, "t").unwrap_err().to_string();
+        assert!(err.contains("食堂"), "{err}");
+    }
+
+    #[test]
+    fn missing_class_is_rejected() {
+        let text = BUILTIN.replacen("name = \"电网建设\"", "name = \"停送电\"", 1);
+        assert!(Taxonomy::from_toml(&text, "t").is_err());
+    }
+
+    #[test]
+    fn cues_match_by_containment_of_two_characters_or_more() {
+        assert!(cue_matches("低电压", "电压"));
+        assert!(cue_matches("电压", "电压不稳"));
+        assert!(!cue_matches("电", "电压"));
+        assert!(!cue_matches("抢修", "电压"));
+    }
+}

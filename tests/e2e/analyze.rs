@@ -1,0 +1,174 @@
+//! End-to-end tests of `kesu analyze`: outputs, determinism across thread
+//! counts, redaction of typical cases, and quality floors on the committed
+//! labelled fixture (fixtures/labelled/labelled.csv, 3 000 synthetic orders).
+//!
+//! The floors were set a little below the values measured when the command
+//! was written (see reports/bench/analyze.md); nothing in kesu-cluster is
+//! tuned to this fixture.
+
+use std::fs;
+use std::path::Path;
+
+use crate::util::{assert_code, fixture, kesu, run, stdout, tempdir};
+
+fn analyze(out: &Path, extra: &[&str]) -> serde_json::Value {
+    let input = fixture("labelled/labelled.csv");
+    let mut args = vec![
+        "analyze",
+        input.to_str().expect("utf-8 path"),
+        "--out",
+        out.to_str().expect("utf-8 path"),
+        "--truth-column",
+        "true_root_cause",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let o = run(&args);
+    assert_code(&o, 0);
+    serde_json::from_str(stdout(&o).trim()).expect("--json prints one JSON object")
+}
+
+fn metric(m: &serde_json::Value, path: &[&str]) -> f64 {
+    let mut v = m;
+    for p in path {
+        v = &v[*p];
+    }
+    v.as_f64()
+        .unwrap_or_else(|| panic!("metric {path:?} missing in {m}"))
+}
+
+#[test]
+fn analyze_labelled_fixture_meets_quality_floors() {
+    let dir = tempdir();
+    let m = analyze(dir.path(), &["--k", "48"]);
+    let nmi = metric(&m, &["evaluation", "nmi"]);
+    let ari = metric(&m, &["evaluation", "ari"]);
+    let acc = metric(&m, &["evaluation", "class_accuracy"]);
+    let typed = metric(&m, &["evaluation", "typed_class_accuracy"]);
+    let f1 = metric(&m, &["evaluation", "repeat_f1"]);
+    assert!(nmi >= 0.85, "NMI {nmi}");
+    assert!(ari >= 0.52, "ARI {ari}");
+    assert!(acc > typed + 0.05, "class accuracy {acc} vs typed {typed}");
+    assert!(acc >= 0.97, "class accuracy {acc}");
+    assert!(f1 >= 0.78, "repeat F1 {f1}");
+    assert!(metric(&m, &["outlier_share"]) <= 0.10);
+    assert_eq!(m["k"], 48);
+    // The metrics file is the same object as --json.
+    let file: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("metrics.json")).unwrap())
+            .unwrap();
+    assert_eq!(file["evaluation"], m["evaluation"]);
+    for stage in ["load", "segment", "mine", "parquet", "chart", "total"] {
+        assert!(file["timing_s"][stage].is_number(), "timing of {stage}");
+    }
+}
+
+#[test]
+fn analyze_writes_tables_chart_and_redacted_typical_cases() {
+    let dir = tempdir();
+    let m = analyze(dir.path(), &["--k", "auto", "--typical", "3"]);
+    let k = m["k"].as_u64().expect("k");
+    assert!((2..=60).contains(&k), "auto k {k}");
+    assert_eq!(m["k_source"], "auto");
+    for f in [
+        "assignments.parquet",
+        "root_causes.parquet",
+        "metrics.json",
+        "charts/root_causes.svg",
+        "charts/root_causes.png",
+    ] {
+        let p = dir.path().join(f);
+        assert!(p.is_file(), "{f} written");
+    }
+    let parquet = fs::read(dir.path().join("root_causes.parquet")).unwrap();
+    assert_eq!(&parquet[..4], b"PAR1");
+    let svg = fs::read_to_string(dir.path().join("charts/root_causes.svg")).unwrap();
+    assert!(svg.contains("投诉根因帕累托图"), "Chinese title stays text");
+    assert!(svg.contains("100%"));
+    let png = fs::read(dir.path().join("charts/root_causes.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    // Typical cases: no full mobile number survives redaction anywhere in the table.
+    let raw = fs::read(fixture("labelled/labelled.csv")).unwrap();
+    assert!(
+        regex_free_mobile(&raw),
+        "the detector finds the fixture's raw phones"
+    );
+    let mobile = regex_free_mobile(&parquet);
+    assert!(
+        !mobile,
+        "an unmasked mobile number reached root_causes.parquet"
+    );
+}
+
+/// Whether the bytes hold a run of exactly 11 ASCII digits starting with
+/// 1[3-9] (an unmasked mainland mobile number); digits after a '.' are the
+/// fraction of a share, not a phone. Parquet stores these short strings
+/// plain or as snappy literals.
+fn regex_free_mobile(bytes: &[u8]) -> bool {
+    (1..bytes.len().saturating_sub(12)).any(|i| {
+        let w = &bytes[i..i + 11];
+        let before = bytes[i - 1];
+        w[0] == b'1'
+            && (b'3'..=b'9').contains(&w[1])
+            && w.iter().all(u8::is_ascii_digit)
+            && !before.is_ascii_digit()
+            && before != b'.'
+            && !bytes[i + 11].is_ascii_digit()
+    })
+}
+
+#[test]
+fn analyze_parquet_is_byte_identical_with_one_or_two_threads() {
+    let input = fixture("labelled/labelled.csv");
+    let dirs = [tempdir(), tempdir()];
+    for (threads, dir) in ["1", "2"].iter().zip(&dirs) {
+        let o = kesu()
+            .env("RAYON_NUM_THREADS", threads)
+            .args([
+                "analyze",
+                input.to_str().unwrap(),
+                "--out",
+                dir.path().to_str().unwrap(),
+                "--k",
+                "20",
+                "--seed",
+                "7",
+                "--json",
+            ])
+            .output()
+            .expect("running kesu");
+        assert_code(&o, 0);
+        let m: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+        assert_eq!(m["threads"].as_u64(), Some(threads.parse().unwrap()));
+    }
+    for f in ["assignments.parquet", "root_causes.parquet"] {
+        let a = fs::read(dirs[0].path().join(f)).unwrap();
+        let b = fs::read(dirs[1].path().join(f)).unwrap();
+        assert!(a == b, "{f} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn analyze_rejects_bad_options_clearly() {
+    let dir = tempdir();
+    let input = fixture("labelled/labelled.csv");
+    let o = run(&[
+        "analyze",
+        input.to_str().unwrap(),
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--k",
+        "1",
+    ]);
+    assert_code(&o, 2);
+    let o = run(&[
+        "analyze",
+        input.to_str().unwrap(),
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--taxonomy",
+        "/nonexistent/taxonomy.toml",
+    ]);
+    assert_code(&o, 2);
+    assert!(crate::util::stderr(&o).contains("taxonomy"));
+}
