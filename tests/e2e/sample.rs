@@ -1,0 +1,78 @@
+//! The committed sample (`reports/sample/`) is exactly what the README's main
+//! command produces on `fixtures/orders/sample.csv`, so it cannot go stale.
+
+use std::fs;
+use std::path::Path;
+
+use crate::util::{assert_code, repo_root, run, tempdir};
+
+/// Fields of metrics.json that depend on the machine, the run or the paths.
+const VOLATILE: [&str; 6] = [
+    "timing_s",
+    "mine_timing_s",
+    "threads",
+    "chart_font",
+    "outputs",
+    "kesu_version",
+];
+
+fn stable_metrics(path: &Path) -> serde_json::Value {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut value: serde_json::Value = serde_json::from_str(&text).expect("metrics.json is JSON");
+    let map = value.as_object_mut().expect("metrics.json is an object");
+    for key in VOLATILE {
+        map.remove(key);
+    }
+    value
+}
+
+/// The text of an SVG chart (labels, counts, percentages); the geometry may
+/// differ with the CJK font the machine has.
+fn svg_texts(path: &Path) -> Vec<String> {
+    let svg = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|s| {
+            let body = s.split_once('>')?.1;
+            Some(body.split_once("</text>")?.0.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn committed_sample_matches_the_readme_command() {
+    let dir = tempdir();
+    let out = dir.path().join("sample");
+    let out_str = out.to_str().expect("utf-8 temp path");
+    // The README's command, as written there, but into a temp dir.
+    let readme = fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    assert!(
+        readme.contains("analyze fixtures/orders/sample.csv --out reports/sample"),
+        "README no longer gives the sample command this test replays"
+    );
+    let result = run(&["analyze", "fixtures/orders/sample.csv", "--out", out_str]);
+    assert_code(&result, 0);
+
+    let committed = repo_root().join("reports/sample");
+    for table in ["assignments.parquet", "root_causes.parquet"] {
+        let fresh = fs::read(out.join(table)).expect("fresh table");
+        let old = fs::read(committed.join(table)).expect("committed table");
+        assert!(
+            fresh == old,
+            "reports/sample/{table} is stale: rerun the README command and commit"
+        );
+    }
+    assert_eq!(
+        stable_metrics(&out.join("metrics.json")),
+        stable_metrics(&committed.join("metrics.json")),
+        "reports/sample/metrics.json is stale"
+    );
+    let texts = svg_texts(&committed.join("charts/root_causes.svg"));
+    assert!(texts.iter().any(|t| t.contains("帕累托")), "chart title missing");
+    assert_eq!(
+        svg_texts(&out.join("charts/root_causes.svg")),
+        texts,
+        "reports/sample/charts/root_causes.svg is stale"
+    );
+    assert!(out.join("charts/root_causes.png").is_file());
+}
