@@ -370,3 +370,77 @@ fn human_summary_and_help() {
         assert!(help.contains(flag), "ingest --help lacks {flag}:\n{help}");
     }
 }
+
+/// orders.parquet must open in the tool analysts actually use. CI installs
+/// pyarrow (.ci/run), so there the check is mandatory; elsewhere it is
+/// skipped, with a note, when pyarrow is missing.
+#[test]
+fn orders_parquet_opens_in_pyarrow() {
+    let have_pyarrow = std::process::Command::new("python3")
+        .args(["-c", "import pyarrow"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_pyarrow {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have python3 with pyarrow (.ci/run installs it)"
+        );
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("skipped: python3 with pyarrow not available");
+        }
+        return;
+    }
+    let dir = tempdir();
+    let gbk = fixture("ingest/gb18030.csv");
+    let summary = ingest_json(&[gbk.to_str().expect("utf-8 path")], dir.path(), 0);
+    let script = r#"
+import sys, json
+import pyarrow.parquet as pq
+t = pq.read_table(sys.argv[1])
+meta = {k.decode(): v.decode() for k, v in (pq.ParquetFile(sys.argv[1]).metadata.metadata or {}).items()}
+print(json.dumps({
+    "rows": t.num_rows,
+    "columns": t.column_names,
+    "received_at": str(t.schema.field("received_at").type),
+    "version": meta.get("kesu.analyzer_version"),
+    "first_text": t.column("text")[0].as_py(),
+}, ensure_ascii=False))
+"#;
+    let parquet = dir.path().join("orders.parquet");
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, parquet.to_str().expect("utf-8 path")])
+        .output()
+        .expect("running python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).expect("python printed JSON");
+    assert_eq!(seen["rows"], summary["orders"]);
+    assert_eq!(seen["received_at"], "timestamp[ms]");
+    assert_eq!(seen["version"], summary["analyzer_version"]);
+    let columns: Vec<&str> = seen["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
+    for c in [
+        "work_order_id",
+        "text",
+        "text_norm",
+        "text_redacted",
+        "extra",
+        "terms",
+    ] {
+        assert!(columns.contains(&c), "{c} missing from {columns:?}");
+    }
+    // GB18030 decoded to real Chinese, not mojibake.
+    let text = seen["first_text"].as_str().expect("text");
+    assert!(
+        text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{text}"
+    );
+}

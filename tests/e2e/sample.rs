@@ -68,7 +68,10 @@ fn committed_sample_matches_the_readme_command() {
         "reports/sample/metrics.json is stale"
     );
     let texts = svg_texts(&committed.join("charts/root_causes.svg"));
-    assert!(texts.iter().any(|t| t.contains("帕累托")), "chart title missing");
+    assert!(
+        texts.iter().any(|t| t.contains("帕累托")),
+        "chart title missing"
+    );
     assert_eq!(
         svg_texts(&out.join("charts/root_causes.svg")),
         texts,
