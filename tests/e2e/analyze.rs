@@ -172,3 +172,74 @@ fn analyze_rejects_bad_options_clearly() {
     assert_code(&o, 2);
     assert!(crate::util::stderr(&o).contains("taxonomy"));
 }
+
+/// Every string of a Parquet table (plain and list-of-string columns).
+fn parquet_strings(path: &std::path::Path) -> Vec<String> {
+    use arrow::array::{Array, ListArray, StringArray};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let file = fs::File::open(path).expect("open table");
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .expect("parquet")
+        .build()
+        .expect("reader");
+    let mut out = Vec::new();
+    let mut push_strings = |a: &dyn Array| {
+        if let Some(s) = a.as_any().downcast_ref::<StringArray>() {
+            out.extend(s.iter().flatten().map(str::to_owned));
+        }
+    };
+    for batch in reader {
+        let batch = batch.expect("batch");
+        for col in batch.columns() {
+            push_strings(col.as_ref());
+            if let Some(list) = col.as_any().downcast_ref::<ListArray>() {
+                push_strings(list.values().as_ref());
+            }
+        }
+    }
+    out
+}
+
+/// Management reads cause labels, top terms, chart bars and typical cases:
+/// none of them may carry an input order's phone, customer id, name or
+/// address, whichever order it came from.
+#[test]
+fn no_personal_data_reaches_management_outputs() {
+    let dir = tempdir();
+    analyze(dir.path(), &["--k", "auto", "--typical", "5"]);
+    let batch = kesu_ingest::ingest(
+        &[fixture("labelled/labelled.csv")],
+        &kesu_ingest::IngestOptions::default(),
+        &|_| {},
+    )
+    .expect("fixture ingests");
+    let mut personal: Vec<String> = Vec::new();
+    for o in &batch.orders {
+        for v in [&o.phone, &o.customer_id, &o.address].into_iter().flatten() {
+            personal.push(v.clone());
+        }
+        // Two-character names are also ordinary words (e.g. 李明 vs 明显 is
+        // fine, but 高峰 is both); three characters and more identify a person.
+        if let Some(name) = &o.customer_name
+            && name.chars().count() >= 3
+        {
+            personal.push(name.clone());
+        }
+    }
+    assert!(personal.len() > 3000, "the fixture carries personal data");
+    let mut outputs = parquet_strings(&dir.path().join("root_causes.parquet"));
+    outputs.extend(parquet_strings(&dir.path().join("assignments.parquet")));
+    outputs.push(fs::read_to_string(dir.path().join("charts/root_causes.svg")).expect("svg"));
+    outputs.push(fs::read_to_string(dir.path().join("metrics.json")).expect("metrics"));
+    assert!(outputs.len() > 100, "tables were read");
+    // Labels and classes repeat on every assignment row: check each once.
+    let outputs: std::collections::BTreeSet<String> = outputs.into_iter().collect();
+    for text in &outputs {
+        for p in &personal {
+            assert!(
+                !text.contains(p.as_str()),
+                "personal data {p:?} reached a management output: {text:?}"
+            );
+        }
+    }
+}

@@ -314,6 +314,11 @@ pub fn render_pareto(
     })?;
     let svg = dir.join(format!("{stem}.svg"));
     let png = dir.join(format!("{stem}.png"));
+    // Drawn into temporary files (with the real extension, which the bitmap
+    // backend uses to pick the format) and renamed into place, so that a
+    // failed or interrupted run never leaves a half-drawn chart.
+    let svg_tmp = dir.join(format!(".{stem}.tmp.svg"));
+    let png_tmp = dir.join(format!(".{stem}.tmp.png"));
     let size = (WIDTH, height(bars.len()));
     let fail = |p: &Path| {
         let p = p.display().to_string();
@@ -322,14 +327,23 @@ pub fn render_pareto(
             message,
         }
     };
-    {
-        let area = SVGBackend::new(&svg, size).into_drawing_area();
-        draw(&area, title, bars).map_err(fail(&svg))?;
+    let drawn = (|| {
+        {
+            let area = SVGBackend::new(&svg_tmp, size).into_drawing_area();
+            draw(&area, title, bars).map_err(fail(&svg))?;
+        }
+        {
+            let area = BitMapBackend::new(&png_tmp, size).into_drawing_area();
+            draw(&area, title, bars).map_err(fail(&png))?;
+        }
+        std::fs::rename(&svg_tmp, &svg).map_err(|e| fail(&svg)(e.to_string()))?;
+        std::fs::rename(&png_tmp, &png).map_err(|e| fail(&png)(e.to_string()))
+    })();
+    if drawn.is_err() {
+        let _ = std::fs::remove_file(&svg_tmp);
+        let _ = std::fs::remove_file(&png_tmp);
     }
-    {
-        let area = BitMapBackend::new(&png, size).into_drawing_area();
-        draw(&area, title, bars).map_err(fail(&png))?;
-    }
+    drawn?;
     Ok(ChartFiles { svg, png, font })
 }
 

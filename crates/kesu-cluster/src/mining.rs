@@ -521,6 +521,12 @@ pub fn mine<S: AsRef<str> + Sync>(
     if orders.is_empty() {
         return Err(Error::Input("no work orders to mine".to_owned()));
     }
+    if !(1..=3650).contains(&cfg.window_days) {
+        return Err(Error::Input(format!(
+            "window-days must be within 1..3650, got {}",
+            cfg.window_days
+        )));
+    }
     if !(0.0..=1.0).contains(&cfg.max_other) {
         return Err(Error::Input(format!(
             "max-other must be within 0..1, got {}",

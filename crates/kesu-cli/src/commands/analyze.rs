@@ -147,11 +147,10 @@ fn write_tables(dir: &Path, mining: &Mining, version: &str, seed: u64) -> anyhow
 }
 
 fn write_json_atomic(path: &Path, value: &serde_json::Value) -> anyhow::Result<()> {
-    let tmp = path.with_extension("json.tmp");
     let mut text = serde_json::to_string_pretty(value)?;
     text.push('\n');
-    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    kesu_store::write_atomic(path, |w| w.write_all(text.as_bytes()))
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 
@@ -178,10 +177,13 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let orders = loaded.orders;
     anyhow::ensure!(!orders.is_empty(), "no work orders were read");
     let segmenter = &analyzer.segmenter;
+    // Terms come from the *redacted* text: they become cause labels, top
+    // terms and chart bars that management reads, so personal data must not
+    // be able to reach them. Masks (`*`) never form a term.
     let terms: Vec<Vec<&str>> = orders
         .par_iter()
         .with_min_len(64)
-        .map(|o| segmenter.terms(&o.text_norm))
+        .map(|o| segmenter.terms(o.text_redacted.as_str()))
         .collect();
     lap(&mut timing, "segment");
 
@@ -200,6 +202,19 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
 
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
+    // Nothing read is lost: rows that could not be accepted are kept beside
+    // the analysis, exactly as `kesu ingest` keeps them.
+    let rejects_path = args.out.join("rejects.csv");
+    kesu_ingest::write_rejects_csv(&rejects_path, &loaded.rejects)
+        .with_context(|| format!("writing {}", rejects_path.display()))?;
+    if !loaded.rejects.is_empty() {
+        eprintln!(
+            "kesu: {} of {} rows could not be read and are not analysed; see {}",
+            loaded.rejects.len(),
+            loaded.stats.read,
+            rejects_path.display()
+        );
+    }
     let version = analyzer.version().to_string();
     write_tables(&args.out, &mining, &version, args.seed)?;
     lap(&mut timing, "parquet");
@@ -272,6 +287,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         "outputs": {
             "assignments": args.out.join("assignments.parquet"),
             "root_causes": args.out.join("root_causes.parquet"),
+            "rejects": rejects_path,
             "chart_svg": charts.svg,
             "chart_png": charts.png,
         },

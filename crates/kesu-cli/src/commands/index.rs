@@ -50,6 +50,23 @@ pub fn run(args: Args) -> anyhow::Result<crate::Status> {
         );
     }
     let loaded = load(&args.input, &analyzer, true)?;
+    // Auditors must know exactly which rows are not searchable.
+    if !loaded.rejects.is_empty() {
+        eprintln!(
+            "kesu: warning: {} of {} rows could not be read and are NOT in the index:",
+            loaded.rejects.len(),
+            loaded.stats.read
+        );
+        for r in loaded.rejects.iter().take(10) {
+            eprintln!("  {}:{}: {}", r.file, r.line, r.reason);
+        }
+        if loaded.rejects.len() > 10 {
+            eprintln!(
+                "  … and {} more; `kesu ingest FILE --out DIR` writes all of them to DIR/rejects.csv",
+                loaded.rejects.len() - 10
+            );
+        }
+    }
     let stats = index
         .upsert(&loaded.orders, &analyzer)
         .with_context(|| format!("indexing into {}", args.index.display()))?;

@@ -134,12 +134,14 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let started = Instant::now();
     let loaded = load(&args.input, &analyzer, !args.json)?;
     let loaded_at = Instant::now();
-    // Segment once, here: later stages read the stored terms.
+    // Segment once, here: later stages read the stored terms. They are cut
+    // from the redacted text, like every mining input, so that no personal
+    // data can become a term (see `kesu analyze`).
     let segmenter = &analyzer.segmenter;
     let terms: Vec<String> = loaded
         .orders
         .par_iter()
-        .map(|o| segmenter.terms(&o.text_norm).join(" "))
+        .map(|o| segmenter.terms(o.text_redacted.as_str()).join(" "))
         .collect();
     let term_count: usize = terms
         .iter()
