@@ -58,7 +58,9 @@ fn analyze_labelled_fixture_meets_quality_floors() {
         serde_json::from_str(&fs::read_to_string(dir.path().join("metrics.json")).unwrap())
             .unwrap();
     assert_eq!(file["evaluation"], m["evaluation"]);
-    for stage in ["load", "segment", "mine", "parquet", "chart", "total"] {
+    for stage in [
+        "init", "load", "mine", "parquet", "chart", "evaluate", "total",
+    ] {
         assert!(file["timing_s"][stage].is_number(), "timing of {stage}");
     }
 }

@@ -8,10 +8,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kesu_ingest::{ColumnMap, Encoding, IngestOptions, IngestStats};
-use kesu_model::Reject;
+use kesu_model::{Keyed, Reject, WorkOrder};
 use kesu_normalize::NormalizedOrder;
 use kesu_segment::{Analyzer, AnalyzerConfig, SegmenterConfig};
-use rayon::prelude::*;
 
 /// Which export files to read and how to decode them.
 #[derive(Debug, Clone, clap::Args)]
@@ -67,10 +66,10 @@ impl AnalyzerArgs {
     }
 }
 
-/// Work orders read, normalised and accounted for.
-pub struct Loaded {
+/// Work orders read, normalised (or digested) and accounted for.
+pub struct Loaded<T = NormalizedOrder> {
     /// Accepted orders (duplicates already replaced), normalised and redacted.
-    pub orders: Vec<NormalizedOrder>,
+    pub orders: Vec<T>,
     /// Every row that could not be accepted.
     pub rejects: Vec<Reject>,
     /// Row accounting: read = accepted + rejected.
@@ -81,6 +80,17 @@ pub struct Loaded {
 ///
 /// `progress` draws a byte progress bar on stderr when it is a terminal.
 pub fn load(input: &InputArgs, analyzer: &Analyzer, progress: bool) -> anyhow::Result<Loaded> {
+    let normalizer = &analyzer.normalizer;
+    load_with(input, progress, &|order| normalizer.apply(order))
+}
+
+/// Reads the input files and turns every accepted order into a `T` while it
+/// is parsed (in parallel), so that full orders never pile up in memory.
+pub fn load_with<T: Keyed + Send>(
+    input: &InputArgs,
+    progress: bool,
+    map: &(dyn Fn(WorkOrder) -> T + Sync),
+) -> anyhow::Result<Loaded<T>> {
     let columns = match &input.columns {
         Some(path) => ColumnMap::from_path(path)
             .with_context(|| format!("reading column table {}", path.display()))?,
@@ -98,17 +108,10 @@ pub fn load(input: &InputArgs, analyzer: &Analyzer, progress: bool) -> anyhow::R
         .map(|m| m.len())
         .sum();
     let bar = progress_bar(progress, total);
-    let batch = kesu_ingest::ingest(&input.files, &options, &|delta| bar.inc(delta))?;
+    let batch = kesu_ingest::ingest_with(&input.files, &options, &|delta| bar.inc(delta), map)?;
     bar.finish_and_clear();
-
-    let normalizer = &analyzer.normalizer;
-    let orders: Vec<NormalizedOrder> = batch
-        .orders
-        .into_par_iter()
-        .map(|order| normalizer.apply(order))
-        .collect();
     Ok(Loaded {
-        orders,
+        orders: batch.orders,
         rejects: batch.rejects,
         stats: batch.stats,
     })

@@ -15,6 +15,12 @@ use clap::{Parser, Subcommand};
 mod commands;
 mod input;
 
+// kesu allocates millions of small strings and vectors across rayon threads;
+// mimalloc's thread-local free lists measured faster than glibc malloc here
+// (reports/bench/analyze.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// How a command ended when it did not fail outright.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {

@@ -91,75 +91,97 @@ impl Features {
     }
 }
 
-/// Builds TF-IDF vectors from segmented documents.
+/// Builds TF-IDF vectors from segmented documents (term text).
 pub fn tfidf<S: AsRef<str> + Sync>(docs: &[Vec<S>], cfg: &FeatureConfig) -> Features {
-    tfidf_with(docs, &[] as &[Vec<String>], cfg)
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut lexicon: Vec<&str> = Vec::new();
+    let docs: Vec<Vec<u32>> = docs
+        .iter()
+        .map(|d| {
+            d.iter()
+                .map(|t| {
+                    let t = t.as_ref();
+                    *ids.entry(t).or_insert_with(|| {
+                        lexicon.push(t);
+                        lexicon.len() as u32 - 1
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    tfidf_from(docs.len(), &lexicon, cfg, |i, out| {
+        out.extend_from_slice(&docs[i])
+    })
 }
 
-/// Like [`tfidf`], with extra tokens per document (`extra` is empty or
-/// parallel to `docs`), e.g. the operator-typed class as a weak signal.
-pub fn tfidf_with<S: AsRef<str> + Sync, E: AsRef<str> + Sync>(
-    docs: &[Vec<S>],
-    extra: &[Vec<E>],
-    cfg: &FeatureConfig,
-) -> Features {
-    let n = docs.len();
-    let no_extra: Vec<E> = Vec::new();
-    let extra_of = |i: usize| extra.get(i).unwrap_or(&no_extra);
-    // Document frequencies per chunk, summed: integer sums, order-free.
-    let df_all: FxHashMap<&str, u32> = docs
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(c, chunk)| {
-            let mut df: FxHashMap<&str, u32> = FxHashMap::default();
-            let mut seen: Vec<&str> = Vec::new();
-            for (j, doc) in chunk.iter().enumerate() {
-                seen.clear();
-                seen.extend(doc.iter().map(|t| t.as_ref()));
-                seen.extend(extra_of(c * CHUNK + j).iter().map(|t| t.as_ref()));
-                seen.sort_unstable();
-                seen.dedup();
-                for t in &seen {
-                    *df.entry(t).or_insert(0) += 1;
+/// Builds TF-IDF vectors for `n` documents whose term ids (into `lexicon`,
+/// any order, repeats counted) `fill(i, out)` appends to `out`.
+///
+/// Document frequencies are dense per-thread counters summed at the end
+/// (integer sums: the merge order cannot change them); the kept vocabulary
+/// is sorted by text, so the ids `lexicon` happened to use do not matter.
+pub fn tfidf_from<S, F>(n: usize, lexicon: &[S], cfg: &FeatureConfig, fill: F) -> Features
+where
+    S: AsRef<str> + Sync,
+    F: Fn(usize, &mut Vec<u32>) + Sync,
+{
+    let v = lexicon.len();
+    let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
+    let df_all: Vec<u32> = starts
+        .par_iter()
+        .fold(
+            || (vec![0u32; v], Vec::new()),
+            |(mut df, mut seen): (Vec<u32>, Vec<u32>), &s| {
+                for i in s..(s + CHUNK).min(n) {
+                    seen.clear();
+                    fill(i, &mut seen);
+                    seen.sort_unstable();
+                    seen.dedup();
+                    for &t in &seen {
+                        df[t as usize] += 1;
+                    }
                 }
-            }
-            df
-        })
-        .reduce(FxHashMap::default, |mut a, b| {
-            // Integer sums: the merge order cannot change the result.
-            b.into_iter()
-                .for_each(|(t, c)| *a.entry(t).or_insert(0) += c);
-            a
-        });
+                (df, seen)
+            },
+        )
+        .map(|(df, _)| df)
+        .reduce(
+            || vec![0u32; v],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                a
+            },
+        );
     let max_df = ((cfg.max_df * n as f64).floor() as u32).max(cfg.min_df);
-    let mut kept: Vec<(&str, u32)> = df_all
-        .into_iter()
-        .filter(|&(_, d)| d >= cfg.min_df && d <= max_df)
+    let mut kept: Vec<u32> = (0..v as u32)
+        .filter(|&t| (cfg.min_df..=max_df).contains(&df_all[t as usize]))
         .collect();
-    kept.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let ids: FxHashMap<&str, u32> = kept
-        .iter()
-        .enumerate()
-        .map(|(i, (t, _))| (*t, i as u32))
-        .collect();
+    kept.sort_unstable_by(|&a, &b| {
+        lexicon[a as usize]
+            .as_ref()
+            .cmp(lexicon[b as usize].as_ref())
+    });
+    let mut remap = vec![u32::MAX; v];
+    for (new, &raw) in kept.iter().enumerate() {
+        remap[raw as usize] = new as u32;
+    }
     let idf: Vec<f32> = kept
         .iter()
-        .map(|&(_, d)| (((1 + n) as f64 / (1 + d) as f64).ln() + 1.0) as f32)
+        .map(|&t| (((1 + n) as f64 / (1 + df_all[t as usize]) as f64).ln() + 1.0) as f32)
         .collect();
-    let per_doc: Vec<(SparseVec, Vec<(u32, u32)>)> = docs
-        .par_iter()
-        .enumerate()
+    let per_doc: Vec<(SparseVec, Vec<(u32, u32)>)> = (0..n)
+        .into_par_iter()
         .with_min_len(256)
-        .map(|(i, doc)| {
-            let mut ids_in: Vec<u32> = doc
-                .iter()
-                .map(|t| t.as_ref())
-                .chain(extra_of(i).iter().map(|t| t.as_ref()))
-                .filter_map(|t| ids.get(t).copied())
-                .collect();
+        .map_init(Vec::new, |ids_in, i| {
+            ids_in.clear();
+            fill(i, ids_in);
+            ids_in.retain_mut(|t| {
+                *t = remap[*t as usize];
+                *t != u32::MAX
+            });
             ids_in.sort_unstable();
             let mut counts: Vec<(u32, u32)> = Vec::new();
-            for id in ids_in {
+            for &id in ids_in.iter() {
                 match counts.last_mut() {
                     Some((last, c)) if *last == id => *c += 1,
                     _ => counts.push((id, 1)),
@@ -176,13 +198,17 @@ pub fn tfidf_with<S: AsRef<str> + Sync, E: AsRef<str> + Sync>(
             if norm > 0.0 {
                 v.val.iter_mut().for_each(|x| *x /= norm);
             }
+            counts.shrink_to_fit();
             (v, counts)
         })
         .collect();
     let (vecs, counts) = per_doc.into_iter().unzip();
     Features {
-        terms: kept.iter().map(|(t, _)| (*t).to_owned()).collect(),
-        df: kept.iter().map(|&(_, d)| d).collect(),
+        terms: kept
+            .iter()
+            .map(|&t| lexicon[t as usize].as_ref().to_owned())
+            .collect(),
+        df: kept.iter().map(|&t| df_all[t as usize]).collect(),
         docs: vecs,
         counts,
     }

@@ -55,6 +55,9 @@ impl Hasher for FxHasher {
     }
 }
 
+/// Builds [`FxHasher`]s.
+pub type FxBuildHasher = BuildHasherDefault<FxHasher>;
+
 /// A HashMap with [`FxHasher`]. Never iterated where order reaches output.
 pub type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 

@@ -2,8 +2,9 @@
 //! gaps, typical cases and repeat complaints.
 //!
 //! kesu's flow is ingest → normalise → segment → index / **cluster** →
-//! summarise → render. This crate takes normalised orders and their segmented
-//! content words (`Segmenter::terms`, precise mode) and returns a [`Mining`]:
+//! summarise → render. This crate takes a [`Corpus`] (per order: redacted text,
+//! content-word ids from `Segmenter::terms` in precise mode, a few fields and
+//! hashed identity keys, built as orders are read) and returns a [`Mining`]:
 //!
 //! - **features** ([`features`]): sparse TF-IDF (sublinear tf, smooth idf, L2);
 //!   terms in more than 40 % of orders are boilerplate, terms in one order noise;
@@ -30,7 +31,7 @@
 //!
 //! ```
 //! use chrono::NaiveDate;
-//! use kesu_cluster::{KChoice, MiningConfig, Taxonomy, mine};
+//! use kesu_cluster::{Corpus, KChoice, MiningConfig, Taxonomy, mine};
 //! use kesu_model::WorkOrder;
 //! use kesu_normalize::Normalizer;
 //!
@@ -41,14 +42,16 @@
 //!     .map(|i| n.apply(WorkOrder::new(format!("W{i}"), at, texts[i % 3].concat())))
 //!     .collect();
 //! let terms: Vec<Vec<&str>> = (0..30).map(|i| texts[i % 3].to_vec()).collect();
+//! let corpus = Corpus::from_orders(orders, &terms, &[]);
 //! let cfg = MiningConfig { k: KChoice::Fixed(3), ..MiningConfig::default() };
-//! let mining = mine(&orders, &terms, &Taxonomy::builtin().unwrap(), &cfg).unwrap();
+//! let mining = mine(&corpus, &Taxonomy::builtin().unwrap(), &cfg).unwrap();
 //! assert_eq!(mining.root_causes.len(), 3);
 //! assert_eq!(mining.root_causes[0].size, 10);
 //! assert_eq!(mining.root_causes[2].gap.gap_id.as_deref(), Some("skill"));
 //! ```
 
 pub mod classify;
+mod corpus;
 pub mod features;
 mod fxhash;
 pub mod kmeans;
@@ -58,11 +61,12 @@ pub mod repeats;
 pub mod tables;
 mod taxonomy;
 
+pub use corpus::{Corpus, CorpusBuilder, OrderDigest};
 pub use mining::{
     Assignment, Evaluation, GapMatch, KChoice, Mining, MiningConfig, MiningMetrics, OTHER_ID,
     OTHER_LABEL, RootCause, Truth, TypicalCase, UNMAPPED, evaluate, mine,
 };
-pub use repeats::RepeatGroup;
+pub use repeats::{IdentityKeys, RepeatGroup};
 pub use taxonomy::{ClassCues, ManagementGap, POSTS, Quadrant, REMEDIES, Taxonomy, cue_matches};
 
 /// Errors of root-cause mining.

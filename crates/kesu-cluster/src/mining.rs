@@ -4,12 +4,15 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use std::sync::Arc;
+
 use kesu_model::{ComplaintClass, WorkOrderId};
-use kesu_normalize::{NormalizedOrder, Redacted};
+use kesu_normalize::Redacted;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::classify::{self, ClassModel};
+use crate::corpus::Corpus;
 use crate::features::{self, FeatureConfig, Features, SparseVec};
 use crate::kmeans::{self, Centroids, KMeansConfig, SplitMix64};
 use crate::repeats::{self, RepeatConfig, RepeatInput};
@@ -156,23 +159,23 @@ pub struct RootCause {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assignment {
     /// 工单编号.
-    pub id: WorkOrderId,
+    pub id: Arc<str>,
     /// Root cause id, [`OTHER_ID`] for the other bucket.
     pub cause_id: u32,
-    /// Root cause label.
-    pub cause_label: String,
+    /// Root cause label (shared by the cause's orders).
+    pub cause_label: Arc<str>,
     /// Gap name of the cause (empty for other).
-    pub gap: String,
+    pub gap: Arc<str>,
     /// Predicted complaint class.
     pub predicted_class: ComplaintClass,
     /// The class as the operator typed it (raw).
-    pub typed_class: Option<String>,
+    pub typed_class: Option<Arc<str>>,
     /// Typed class parsed and different from the prediction ("possibly misclassified").
     pub class_disagrees: bool,
     /// A later member of a repeat group.
     pub is_repeat: bool,
     /// Work order id of the group's first order (own id when alone).
-    pub repeat_group: WorkOrderId,
+    pub repeat_group: Arc<str>,
     /// Cosine to the cause's centroid (to the nearest centroid for other).
     pub score: f32,
 }
@@ -465,59 +468,54 @@ fn coherence(features: &Features, tops: &[Vec<(u32, f64)>]) -> f64 {
     }
     let postings: BTreeMap<u32, Vec<u32>> = wanted.iter().copied().zip(lists).collect();
     let n = features.counts.len().max(1) as f64;
-    let mut sum = 0.0;
-    let mut pairs = 0usize;
     let none: Vec<u32> = Vec::new();
-    for ids in &tops {
-        for a in 0..ids.len() {
-            for b in a + 1..ids.len() {
-                let pa = postings.get(&ids[a]).unwrap_or(&none);
-                let pb = postings.get(&ids[b]).unwrap_or(&none);
-                let (mut i, mut j, mut both) = (0, 0, 0usize);
-                while i < pa.len() && j < pb.len() {
-                    match pa[i].cmp(&pb[j]) {
-                        std::cmp::Ordering::Less => i += 1,
-                        std::cmp::Ordering::Greater => j += 1,
-                        std::cmp::Ordering::Equal => {
-                            both += 1;
-                            i += 1;
-                            j += 1;
+    // Per cause in parallel, summed in cause order (deterministic).
+    let per_cause: Vec<(f64, usize)> = tops
+        .par_iter()
+        .map(|ids| {
+            let mut sum = 0.0;
+            let mut pairs = 0usize;
+            for a in 0..ids.len() {
+                for b in a + 1..ids.len() {
+                    let pa = postings.get(&ids[a]).unwrap_or(&none);
+                    let pb = postings.get(&ids[b]).unwrap_or(&none);
+                    let (mut i, mut j, mut both) = (0, 0, 0usize);
+                    while i < pa.len() && j < pb.len() {
+                        match pa[i].cmp(&pb[j]) {
+                            std::cmp::Ordering::Less => i += 1,
+                            std::cmp::Ordering::Greater => j += 1,
+                            std::cmp::Ordering::Equal => {
+                                both += 1;
+                                i += 1;
+                                j += 1;
+                            }
                         }
                     }
+                    let npmi = if both == 0 {
+                        -1.0
+                    } else {
+                        let pab = both as f64 / n;
+                        let pmi = (pab / ((pa.len() as f64 / n) * (pb.len() as f64 / n))).ln();
+                        if pab >= 1.0 { 1.0 } else { pmi / -pab.ln() }
+                    };
+                    sum += npmi;
+                    pairs += 1;
                 }
-                let npmi = if both == 0 {
-                    -1.0
-                } else {
-                    let pab = both as f64 / n;
-                    let pmi = (pab / ((pa.len() as f64 / n) * (pb.len() as f64 / n))).ln();
-                    if pab >= 1.0 { 1.0 } else { pmi / -pab.ln() }
-                };
-                sum += npmi;
-                pairs += 1;
             }
-        }
-    }
+            (sum, pairs)
+        })
+        .collect();
+    let (sum, pairs) = per_cause
+        .iter()
+        .fold((0.0, 0), |(s, p), &(cs, cp)| (s + cs, p + cp));
     if pairs == 0 { 0.0 } else { sum / pairs as f64 }
 }
 
 /// Mines root causes, gaps, classes, typical cases and repeats.
 ///
-/// `terms[i]` are the segmented content words of `orders[i].text_norm`
-/// (`Segmenter::terms`). Deterministic for a given seed, whatever the
-/// number of rayon threads.
-pub fn mine<S: AsRef<str> + Sync>(
-    orders: &[NormalizedOrder],
-    terms: &[Vec<S>],
-    taxonomy: &Taxonomy,
-    cfg: &MiningConfig,
-) -> Result<Mining> {
-    if orders.len() != terms.len() {
-        return Err(Error::Input(format!(
-            "{} orders but {} term lists",
-            orders.len(),
-            terms.len()
-        )));
-    }
+/// Deterministic for a given seed, whatever the number of rayon threads.
+pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<Mining> {
+    let orders = &corpus.orders;
     if orders.is_empty() {
         return Err(Error::Input("no work orders to mine".to_owned()));
     }
@@ -538,29 +536,44 @@ pub fn mine<S: AsRef<str> + Sync>(
 
     // The operator-typed class and subclass as two extra tokens: noisy, but
     // right most of the time, so they pull orders of one cause together.
-    let typed_tokens: Vec<Vec<String>> = if cfg.typed_features {
+    let mut typed_names: Vec<String> = Vec::new();
+    let typed_tokens: Vec<[u32; 2]> = if cfg.typed_features {
+        let base = corpus.lexicon.len() as u32;
+        let mut ids: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        let mut token = |name: String| {
+            *ids.entry(name).or_insert_with_key(|name| {
+                typed_names.push(name.clone());
+                base + typed_names.len() as u32 - 1
+            })
+        };
         orders
-            .par_iter()
-            .map(|o| {
-                let mut v = Vec::new();
-                if let Some(c) = o.order.category.as_deref().filter(|c| !c.trim().is_empty()) {
-                    v.push(format!("{TYPED_PREFIX}{}", c.trim()));
-                    if let Some(s) = o
-                        .order
-                        .subcategory
-                        .as_deref()
-                        .filter(|s| !s.trim().is_empty())
-                    {
-                        v.push(format!("{TYPED_PREFIX}{}/{}", c.trim(), s.trim()));
-                    }
-                }
-                v
+            .iter()
+            .map(|o| match o.category.as_deref() {
+                Some(c) => [
+                    token(format!("{TYPED_PREFIX}{c}")),
+                    match o.subcategory.as_deref() {
+                        Some(s) => token(format!("{TYPED_PREFIX}{c}/{s}")),
+                        None => u32::MAX,
+                    },
+                ],
+                None => [u32::MAX; 2],
             })
             .collect()
     } else {
         Vec::new()
     };
-    let features = features::tfidf_with(terms, &typed_tokens, &cfg.features);
+    let lexicon: Vec<&str> = corpus
+        .lexicon
+        .iter()
+        .map(|t| &**t)
+        .chain(typed_names.iter().map(String::as_str))
+        .collect();
+    let features = features::tfidf_from(n, &lexicon, &cfg.features, |i, out| {
+        out.extend_from_slice(&orders[i].terms);
+        if let Some(t) = typed_tokens.get(i) {
+            out.extend(t.iter().copied().filter(|&t| t != u32::MAX));
+        }
+    });
     drop(typed_tokens);
     let dim = features.dim();
     timer.lap("features");
@@ -658,7 +671,7 @@ pub fn mine<S: AsRef<str> + Sync>(
 
     let typed: Vec<Option<ComplaintClass>> = orders
         .iter()
-        .map(|o| classify::parse_typed(o.order.category.as_deref()))
+        .map(|o| classify::parse_typed(o.category.as_deref()))
         .collect();
     let model = ClassModel::train(&features.counts, &typed, &features.terms, taxonomy);
     let predicted = classify::predict(&model, &features.counts, &typed, &cause, n_causes);
@@ -674,11 +687,9 @@ pub fn mine<S: AsRef<str> + Sync>(
     let inputs: Vec<RepeatInput<'_>> = orders
         .iter()
         .map(|o| RepeatInput {
-            text: &o.text_norm,
-            received_at: o.order.received_at,
-            customer_id: o.order.customer_id.as_deref(),
-            phone: o.order.phone.as_deref(),
-            address: o.order.address.as_deref(),
+            text: o.text.as_str(),
+            received_at: o.received_at,
+            identity: o.identity,
         })
         .collect();
     let related = |i: usize, j: usize| {
@@ -708,20 +719,20 @@ pub fn mine<S: AsRef<str> + Sync>(
                 gap: gaps[c].clone(),
                 unit_share: shares(
                     m.iter()
-                        .map(|&i| orders[i].order.unit.as_deref().unwrap_or("未知")),
+                        .map(|&i| orders[i].unit.as_deref().unwrap_or("未知")),
                     m.len(),
                 ),
                 class_share: shares(m.iter().map(|&i| predicted[i].label()), m.len()),
                 channel_share: shares(
                     m.iter()
-                        .map(|&i| orders[i].order.channel.as_deref().unwrap_or("未知")),
+                        .map(|&i| orders[i].channel.as_deref().unwrap_or("未知")),
                     m.len(),
                 ),
                 typical: typical[c]
                     .iter()
                     .map(|&i| TypicalCase {
-                        id: orders[i].order.id.clone(),
-                        text: orders[i].text_redacted.clone(),
+                        id: WorkOrderId(orders[i].id.to_string()),
+                        text: orders[i].text.clone(),
                         similarity: sims[i],
                     })
                     .collect(),
@@ -729,23 +740,32 @@ pub fn mine<S: AsRef<str> + Sync>(
         })
         .collect();
 
+    let shared_labels: Vec<(Arc<str>, Arc<str>)> = (0..n_causes)
+        .map(|c| {
+            (
+                Arc::from(labels[c].as_str()),
+                Arc::from(gaps[c].name.as_str()),
+            )
+        })
+        .collect();
+    let other: (Arc<str>, Arc<str>) = (Arc::from(OTHER_LABEL), Arc::from(""));
     let assignments: Vec<Assignment> = (0..n)
         .map(|i| {
-            let o = &orders[i].order;
-            let (cause_id, cause_label, gap) = match cause[i] {
-                Some(c) => (c as u32 + 1, labels[c].clone(), gaps[c].name.clone()),
-                None => (OTHER_ID, OTHER_LABEL.to_owned(), String::new()),
+            let o = &orders[i];
+            let (cause_id, (cause_label, gap)) = match cause[i] {
+                Some(c) => (c as u32 + 1, &shared_labels[c]),
+                None => (OTHER_ID, &other),
             };
             Assignment {
-                id: o.id.clone(),
+                id: Arc::clone(&o.id),
                 cause_id,
-                cause_label,
-                gap,
+                cause_label: Arc::clone(cause_label),
+                gap: Arc::clone(gap),
                 predicted_class: predicted[i],
                 typed_class: o.category.clone(),
                 class_disagrees: typed[i].is_some_and(|t| t != predicted[i]),
                 is_repeat: groups[i].is_repeat,
-                repeat_group: orders[groups[i].leader].order.id.clone(),
+                repeat_group: Arc::clone(&orders[groups[i].leader].id),
                 score: sims[i],
             }
         })
@@ -850,7 +870,7 @@ pub struct Evaluation {
 }
 
 /// Scores a run against known labels.
-pub fn evaluate(mining: &Mining, orders: &[NormalizedOrder], truth: &Truth) -> Evaluation {
+pub fn evaluate(mining: &Mining, truth: &Truth) -> Evaluation {
     let mut e = Evaluation::default();
     if let Some(tc) = &truth.cause {
         let (t, p): (Vec<&str>, Vec<u32>) = tc
@@ -860,9 +880,18 @@ pub fn evaluate(mining: &Mining, orders: &[NormalizedOrder], truth: &Truth) -> E
             .unzip();
         e.labelled = t.len();
         if !t.is_empty() {
-            e.nmi = Some(crate::metrics::nmi(&t, &p));
-            e.ari = Some(crate::metrics::ari(&t, &p));
-            let (h, c) = crate::metrics::homogeneity_completeness(&t, &p);
+            // Three independent passes over the labels: run them side by side.
+            let (nmi, (ari, (h, c))) = rayon::join(
+                || crate::metrics::nmi(&t, &p),
+                || {
+                    rayon::join(
+                        || crate::metrics::ari(&t, &p),
+                        || crate::metrics::homogeneity_completeness(&t, &p),
+                    )
+                },
+            );
+            e.nmi = Some(nmi);
+            e.ari = Some(ari);
             e.homogeneity = Some(h);
             e.completeness = Some(c);
         }
@@ -882,7 +911,7 @@ pub fn evaluate(mining: &Mining, orders: &[NormalizedOrder], truth: &Truth) -> E
             e.class_accuracy = Some(ok as f64 / n);
             let typed: Vec<Option<ComplaintClass>> = rows
                 .iter()
-                .map(|(_, i)| classify::parse_typed(orders[*i].order.category.as_deref()))
+                .map(|(_, i)| classify::parse_typed(mining.assignments[*i].typed_class.as_deref()))
                 .collect();
             let typed_ok = rows
                 .iter()
@@ -997,16 +1026,17 @@ mod tests {
         let orders: Vec<_> = (0..terms.len())
             .map(|i| n.apply(WorkOrder::new(format!("W{i:03}"), at, terms[i].concat())))
             .collect();
+        let corpus = Corpus::from_orders(orders, &terms, &[]);
         let cfg = MiningConfig {
             k: KChoice::Fixed(3),
             max_other: 0.05,
             ..MiningConfig::default()
         };
-        let m = mine(&orders, &terms, &Taxonomy::builtin().unwrap(), &cfg).unwrap();
-        let other: Vec<usize> = (0..orders.len())
+        let m = mine(&corpus, &Taxonomy::builtin().unwrap(), &cfg).unwrap();
+        let other: Vec<usize> = (0..corpus.len())
             .filter(|&i| m.assignments[i].cause_id == OTHER_ID)
             .collect();
-        assert_eq!(other.len(), (0.05 * orders.len() as f64).floor() as usize);
+        assert_eq!(other.len(), (0.05 * corpus.len() as f64).floor() as usize);
         assert!(other.contains(&70), "the empty order is other");
         assert!(m.metrics.outlier_share <= 0.05);
         assert!(m.assignments[..60].iter().all(|a| a.cause_id != OTHER_ID));

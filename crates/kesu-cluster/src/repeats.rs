@@ -28,19 +28,29 @@ const HASHES: usize = 64;
 /// (bounds the cost of huge blocks such as a shared landlord phone).
 const MAX_COMPARISONS: usize = 256;
 
+/// Hashed identity keys of one order (customer id, phone, address), the
+/// blocks repeat detection compares within. Hashed once when the order is
+/// read, so the personal values themselves need not be kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IdentityKeys([Option<(u8, u64)>; 3]);
+
+impl IdentityKeys {
+    /// Keys of 客户编号, 联系电话 and 用电地址; masked or too short values
+    /// (fewer than four kept characters) identify nobody and give no key.
+    pub fn new(customer_id: Option<&str>, phone: Option<&str>, address: Option<&str>) -> Self {
+        IdentityKeys([key_of(0, customer_id), key_of(1, phone), key_of(2, address)])
+    }
+}
+
 /// What repeat detection needs from a work order.
 #[derive(Debug, Clone, Copy)]
 pub struct RepeatInput<'a> {
-    /// Normalised complaint text.
+    /// Complaint text (redacted is fine: masks are not shingled).
     pub text: &'a str,
     /// When it was received.
     pub received_at: NaiveDateTime,
-    /// 客户编号.
-    pub customer_id: Option<&'a str>,
-    /// 联系电话.
-    pub phone: Option<&'a str>,
-    /// 用电地址.
-    pub address: Option<&'a str>,
+    /// Who complained.
+    pub identity: IdentityKeys,
 }
 
 /// Repeat-detection settings.
@@ -182,14 +192,7 @@ pub fn detect(
     // Blocks: identity key → orders, in input order.
     let mut blocks: FxHashMap<(u8, u64), Vec<usize>> = FxHashMap::default();
     for (i, o) in orders.iter().enumerate() {
-        for key in [
-            key_of(0, o.customer_id),
-            key_of(1, o.phone),
-            key_of(2, o.address),
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for key in o.identity.0.into_iter().flatten() {
             blocks.entry(key).or_default().push(i);
         }
     }
@@ -287,9 +290,7 @@ mod tests {
         RepeatInput {
             text,
             received_at: at(day),
-            customer_id: None,
-            phone: Some(phone),
-            address: None,
+            identity: IdentityKeys::new(None, Some(phone), None),
         }
     }
 

@@ -51,10 +51,10 @@ pub fn assignments_batch(mining: &Mining) -> Result<RecordBatch> {
         Field::new("score", DataType::Float32, false),
     ]);
     let cols: Vec<ArrayRef> = vec![
-        strings(a.iter().map(|x| Some(x.id.as_str()))),
+        strings(a.iter().map(|x| Some(&*x.id))),
         Arc::new(a.iter().map(|x| x.cause_id).collect::<UInt32Array>()),
-        strings(a.iter().map(|x| Some(x.cause_label.as_str()))),
-        strings(a.iter().map(|x| Some(x.gap.as_str()))),
+        strings(a.iter().map(|x| Some(&*x.cause_label))),
+        strings(a.iter().map(|x| Some(&*x.gap))),
         strings(a.iter().map(|x| Some(x.predicted_class.label()))),
         strings(a.iter().map(|x| x.typed_class.as_deref())),
         Arc::new(
@@ -67,7 +67,7 @@ pub fn assignments_batch(mining: &Mining) -> Result<RecordBatch> {
                 .map(|x| Some(x.is_repeat))
                 .collect::<BooleanArray>(),
         ),
-        strings(a.iter().map(|x| Some(x.repeat_group.as_str()))),
+        strings(a.iter().map(|x| Some(&*x.repeat_group))),
         Arc::new(a.iter().map(|x| x.score).collect::<Float32Array>()),
     ];
     Ok(RecordBatch::try_new(Arc::new(schema), cols)?)

@@ -14,7 +14,7 @@ use kesu_model::{RejectReason, SourceRef};
 use rayon::prelude::*;
 
 use crate::row::{Cell, RowBuilder, Schema};
-use crate::{Encoding, Error, FileRead, IngestOptions, Outcome, Result, make_reject};
+use crate::{Encoding, Error, FileRead, IngestOptions, Map, Outcome, Result, make_reject};
 
 /// Records per parallel chunk: large enough to amortise scheduling, small
 /// enough for steady progress.
@@ -268,13 +268,14 @@ pub(crate) fn split_fields(rec: &[u8], delim: u8, buf: &mut Vec<u8>, ends: &mut 
 }
 
 /// Reads a whole CSV/TSV file.
-pub(crate) fn read(
+pub(crate) fn read<T: Send>(
     file: &str,
     raw: Vec<u8>,
     tab: bool,
     opts: &IngestOptions,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<FileRead> {
+    map: Map<'_, T>,
+) -> Result<FileRead<T>> {
     let total = raw.len() as u64;
     let (bytes, decoder, encoding) = detect(raw, opts.encoding);
     let skipped = total - bytes.len() as u64;
@@ -314,17 +315,18 @@ pub(crate) fn read(
 
     let bytes = &bytes;
     let schema = &schema;
-    let chunks: Vec<Vec<Outcome>> = spans
+    let chunks: Vec<Vec<_>> = spans
         .par_chunks(CHUNK)
         .map(|chunk| {
             let mut buf = Vec::new();
             let mut ends = Vec::new();
-            let out: Vec<Outcome> = chunk
+            let out: Vec<_> = chunk
                 .iter()
                 .filter_map(|span| {
                     record(
                         file, bytes, span, delim, decoder, schema, &mut buf, &mut ends,
                     )
+                    .map(|outcome| outcome.map(map))
                 })
                 .collect();
             let (first, last) = (chunk[0].start, chunk[chunk.len() - 1].end);

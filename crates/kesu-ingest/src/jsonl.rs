@@ -5,18 +5,19 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::row::{Cell, RowBuilder, Target};
-use crate::{FileRead, IngestOptions, Outcome, Result, make_reject};
+use crate::{FileRead, IngestOptions, Map, Outcome, Result, make_reject};
 
 /// Lines per parallel chunk.
 const CHUNK: usize = 4096;
 
 /// Reads a whole JSONL file. Blank lines are not records.
-pub(crate) fn read(
+pub(crate) fn read<T: Send>(
     file: &str,
     mut bytes: Vec<u8>,
     opts: &IngestOptions,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<FileRead> {
+    map: Map<'_, T>,
+) -> Result<FileRead<T>> {
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);
         progress(3);
@@ -31,12 +32,12 @@ pub(crate) fn read(
         start = end + 1;
     }
     let bytes = &bytes;
-    let chunks: Vec<Vec<Outcome>> = lines
+    let chunks: Vec<Vec<_>> = lines
         .par_chunks(CHUNK)
         .map(|chunk| {
             let out = chunk
                 .iter()
-                .map(|&(line, s, e)| record(file, line, &bytes[s..e], opts))
+                .map(|&(line, s, e)| record(file, line, &bytes[s..e], opts).map(map))
                 .collect();
             progress((chunk[chunk.len() - 1].2 - chunk[0].1) as u64 + 1);
             out

@@ -43,7 +43,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use kesu_model::{Reject, RejectReason, WorkOrder};
+use kesu_model::{Keyed, Reject, RejectReason, WorkOrder};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -126,11 +126,12 @@ pub struct FileStats {
     pub rejected: u64,
 }
 
-/// What an ingest produced.
+/// What an ingest produced: work orders, or whatever [`ingest_with`] turned
+/// each accepted order into.
 #[derive(Debug, Clone)]
-pub struct IngestBatch {
+pub struct IngestBatch<T = WorkOrder> {
     /// Distinct work orders, in order of first appearance.
-    pub orders: Vec<WorkOrder>,
+    pub orders: Vec<T>,
     /// Every record that could not be accepted, by file then line.
     pub rejects: Vec<Reject>,
     pub stats: IngestStats,
@@ -139,9 +140,13 @@ pub struct IngestBatch {
 /// One record's fate.
 pub(crate) type Outcome = std::result::Result<WorkOrder, Reject>;
 
+/// What each accepted order is turned into while its file is still being
+/// read (in parallel, chunk by chunk).
+pub(crate) type Map<'a, T> = &'a (dyn Fn(WorkOrder) -> T + Sync);
+
 /// Everything read from one file, in record order.
-pub(crate) struct FileRead {
-    pub outcomes: Vec<Outcome>,
+pub(crate) struct FileRead<T> {
+    pub outcomes: Vec<std::result::Result<T, Reject>>,
     pub format: &'static str,
     pub encoding: String,
 }
@@ -187,11 +192,27 @@ pub fn ingest(
     opts: &IngestOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<IngestBatch> {
-    let reads: Vec<Result<FileRead>> = paths
+    ingest_with(paths, opts, progress, &|order| order)
+}
+
+/// Like [`ingest`], but turns every accepted order into a `T` as soon as it
+/// is parsed, on the parsing thread.
+///
+/// This is how a consumer that needs only part of an order (its terms, a few
+/// fields) keeps memory flat: full [`WorkOrder`]s never accumulate. Rows,
+/// rejects, duplicates and order of appearance are accounted exactly as by
+/// [`ingest`]; `map` may run for a record a later duplicate replaces.
+pub fn ingest_with<T: Keyed + Send>(
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    map: Map<'_, T>,
+) -> Result<IngestBatch<T>> {
+    let reads: Vec<Result<FileRead<T>>> = paths
         .par_iter()
-        .map(|path| read_file(path, opts, progress))
+        .map(|path| read_file(path, opts, progress, map))
         .collect();
-    let mut orders: Vec<WorkOrder> = Vec::new();
+    let mut orders: Vec<T> = Vec::new();
     let mut position: HashMap<String, usize> = HashMap::new();
     let mut rejects = Vec::new();
     let mut stats = IngestStats::default();
@@ -211,13 +232,13 @@ pub fn ingest(
             match outcome {
                 Ok(order) => {
                     file_stats.accepted += 1;
-                    match position.get(order.id.as_str()) {
+                    match position.get(order.work_order_id()) {
                         Some(&at) => {
                             stats.duplicates += 1;
                             orders[at] = order;
                         }
                         None => {
-                            position.insert(order.id.0.clone(), orders.len());
+                            position.insert(order.work_order_id().to_owned(), orders.len());
                             orders.push(order);
                         }
                     }
@@ -241,11 +262,12 @@ pub fn ingest(
     })
 }
 
-fn read_file(
+fn read_file<T: Send>(
     path: &Path,
     opts: &IngestOptions,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<FileRead> {
+    map: Map<'_, T>,
+) -> Result<FileRead<T>> {
     let file = path.display().to_string();
     let extension = path
         .extension()
@@ -259,11 +281,11 @@ fn read_file(
         })
     };
     match extension.as_str() {
-        "csv" | "txt" => delimited::read(&file, read_bytes()?, false, opts, progress),
-        "tsv" | "tab" => delimited::read(&file, read_bytes()?, true, opts, progress),
-        "jsonl" | "ndjson" => jsonl::read(&file, read_bytes()?, opts, progress),
-        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => xlsx::read(&file, path, opts, progress),
-        "parquet" => parquet_file::read(&file, path, opts, progress),
+        "csv" | "txt" => delimited::read(&file, read_bytes()?, false, opts, progress, map),
+        "tsv" | "tab" => delimited::read(&file, read_bytes()?, true, opts, progress, map),
+        "jsonl" | "ndjson" => jsonl::read(&file, read_bytes()?, opts, progress, map),
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => xlsx::read(&file, path, opts, progress, map),
+        "parquet" => parquet_file::read(&file, path, opts, progress, map),
         _ => {
             // Check the file exists first: "no such file" is the better message.
             std::fs::metadata(path).map_err(|source| Error::Io {

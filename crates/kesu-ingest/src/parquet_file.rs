@@ -11,7 +11,7 @@ use kesu_model::SourceRef;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::row::{Cell, RowBuilder, Schema};
-use crate::{Error, FileRead, IngestOptions, Outcome, Result, make_reject};
+use crate::{Error, FileRead, IngestOptions, Map, Outcome, Result, make_reject};
 
 /// Columns kesu derives when it writes orders.parquet: recomputed on the
 /// next run, so not carried into `extra` when such a file is re-ingested.
@@ -32,12 +32,13 @@ enum Column {
 }
 
 /// Reads every row group; `line` is the 1-based row number.
-pub(crate) fn read(
+pub(crate) fn read<T: Send>(
     file: &str,
     path: &Path,
     opts: &IngestOptions,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<FileRead> {
+    map: Map<'_, T>,
+) -> Result<FileRead<T>> {
     let bad = |message: String| Error::Parquet {
         file: file.to_owned(),
         message,
@@ -69,7 +70,7 @@ pub(crate) fn read(
         .build()
         .map_err(|e| bad(e.to_string()))?;
 
-    let mut outcomes: Vec<Outcome> = Vec::new();
+    let mut outcomes = Vec::new();
     let mut line = 0u64;
     for batch in reader {
         let batch = batch.map_err(|e| bad(e.to_string()))?;
@@ -87,7 +88,7 @@ pub(crate) fn read(
             .collect::<Result<_>>()?;
         for row in 0..batch.num_rows() {
             line += 1;
-            outcomes.push(record(file, line, row, &columns, &schema, kesu_orders));
+            outcomes.push(record(file, line, row, &columns, &schema, kesu_orders).map(map));
         }
     }
     progress(size);

@@ -6,19 +6,20 @@ use calamine::{Data, Reader, open_workbook_auto};
 use kesu_model::{RejectReason, SourceRef};
 
 use crate::row::{Cell, RowBuilder, Schema};
-use crate::{Error, FileRead, IngestOptions, Outcome, Result, make_reject};
+use crate::{Error, FileRead, IngestOptions, Map, Outcome, Result, make_reject};
 
 /// How many top rows may hold titles above the header.
 const HEADER_SEARCH_ROWS: usize = 10;
 
 /// Reads the first sheet (or `opts.sheet`); `line` is the 1-based row
 /// number Excel shows.
-pub(crate) fn read(
+pub(crate) fn read<T: Send>(
     file: &str,
     path: &Path,
     opts: &IngestOptions,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<FileRead> {
+    map: Map<'_, T>,
+) -> Result<FileRead<T>> {
     let size = std::fs::metadata(path)
         .map_err(|source| Error::Io {
             path: path.to_path_buf(),
@@ -76,13 +77,13 @@ pub(crate) fn read(
     };
     let rows = range.rows().enumerate().skip(header_index + 1);
 
-    let mut outcomes: Vec<Outcome> = Vec::new();
+    let mut outcomes = Vec::new();
     for (k, row) in rows {
         if row.iter().all(is_blank) {
             continue;
         }
         let line = first_row + k as u64 + 1;
-        outcomes.push(record(file, line, row, width, &schema));
+        outcomes.push(record(file, line, row, width, &schema).map(map));
     }
     progress(size);
     Ok(FileRead {

@@ -20,5 +20,5 @@ mod order;
 mod reject;
 
 pub use class::{ComplaintClass, Substantiation};
-pub use order::{Field, SourceRef, WorkOrder, WorkOrderId};
+pub use order::{Field, Keyed, SourceRef, WorkOrder, WorkOrderId};
 pub use reject::{Reject, RejectReason};

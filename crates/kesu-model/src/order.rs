@@ -33,6 +33,13 @@ impl From<&str> for WorkOrderId {
     }
 }
 
+/// Anything that carries a work order id: the key by which a later record
+/// replaces an earlier one, whatever form the order has been turned into.
+pub trait Keyed {
+    /// The 工单编号.
+    fn work_order_id(&self) -> &str;
+}
+
 /// Where a record came from, so that any output row can be traced back to
 /// the export line an auditor can open.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -247,6 +254,12 @@ impl Field {
 impl fmt::Display for Field {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+impl Keyed for WorkOrder {
+    fn work_order_id(&self) -> &str {
+        self.id.as_str()
     }
 }
 

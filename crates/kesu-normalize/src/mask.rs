@@ -26,6 +26,11 @@ impl Redacted {
         &self.0
     }
 
+    /// Gives back spare capacity (for texts kept for a whole run).
+    pub fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+
     /// The masked text, owned.
     pub fn into_string(self) -> String {
         self.0

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use kesu_model::WorkOrder;
+use kesu_model::{Keyed, WorkOrder};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -32,6 +32,12 @@ pub struct NormalizedOrder {
     /// `text_norm` with personal data masked, including the order's own
     /// customer name, phone, address and customer id.
     pub text_redacted: Redacted,
+}
+
+impl Keyed for NormalizedOrder {
+    fn work_order_id(&self) -> &str {
+        self.order.id.as_str()
+    }
 }
 
 /// Normalises complaint text and masks personal data in it.

@@ -6,13 +6,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use kesu_cluster::{KChoice, Mining, MiningConfig, Taxonomy, Truth};
+use kesu_cluster::{Corpus, CorpusBuilder, KChoice, Mining, MiningConfig, Taxonomy, Truth};
 use kesu_model::ComplaintClass;
-use kesu_normalize::NormalizedOrder;
-use rayon::prelude::*;
 
 use crate::Status;
-use crate::input::{AnalyzerArgs, InputArgs, load};
+use crate::input::{AnalyzerArgs, InputArgs, load_with};
 
 /// Mine recurring root causes, map them to management gaps, pick typical
 /// cases and find repeat complaints.
@@ -87,14 +85,6 @@ pub struct Args {
     pub json: bool,
 }
 
-fn extra<'a>(o: &'a NormalizedOrder, col: &str) -> Option<&'a str> {
-    o.order
-        .extra
-        .get(col)
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-}
-
 fn parse_bool(s: &str) -> Option<bool> {
     match s.to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "y" | "是" => Some(true),
@@ -103,27 +93,34 @@ fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-fn truth_of(orders: &[NormalizedOrder], args: &Args) -> Truth {
-    let has = |col: &str| orders.iter().any(|o| extra(o, col).is_some());
+/// Extra columns the evaluation reads: kept in the corpus, nothing else is.
+fn truth_columns(args: &Args) -> Vec<String> {
+    let mut cols: Vec<String> = args.truth_column.iter().cloned().collect();
+    cols.push(args.truth_class_column.clone());
+    cols.push(args.truth_repeat_column.clone());
+    cols
+}
+
+fn truth_of(corpus: &Corpus, args: &Args) -> Truth {
+    // A column counts as present when any order has a value in it.
+    let column = |col: &str| {
+        corpus
+            .column_values(col)
+            .filter(|values| values.iter().any(Option::is_some))
+    };
     Truth {
         cause: args.truth_column.as_deref().map(|col| {
-            orders
-                .iter()
-                .map(|o| extra(o, col).map(str::to_owned))
+            column(col)
+                .map(|v| v.into_iter().map(|s| s.map(str::to_owned)).collect())
+                .unwrap_or_else(|| vec![None; corpus.len()])
+        }),
+        class: column(&args.truth_class_column).map(|v| {
+            v.into_iter()
+                .map(|s| s.and_then(ComplaintClass::from_label))
                 .collect()
         }),
-        class: has(&args.truth_class_column).then(|| {
-            orders
-                .iter()
-                .map(|o| extra(o, &args.truth_class_column).and_then(ComplaintClass::from_label))
-                .collect()
-        }),
-        is_repeat: has(&args.truth_repeat_column).then(|| {
-            orders
-                .iter()
-                .map(|o| extra(o, &args.truth_repeat_column).and_then(parse_bool))
-                .collect()
-        }),
+        is_repeat: column(&args.truth_repeat_column)
+            .map(|v| v.into_iter().map(|s| s.and_then(parse_bool)).collect()),
     }
 }
 
@@ -172,20 +169,21 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     };
     let analyzer = args.analyzer.analyzer()?;
     lap(&mut timing, "init");
-    let loaded = load(&args.input, &analyzer, !args.json)?;
+    // Read → normalise → redact → segment → digest, one order at a time on
+    // the parsing threads: only the compact digest is kept.
+    let builder = CorpusBuilder::new(truth_columns(&args));
+    let (normalizer, segmenter) = (&analyzer.normalizer, &analyzer.segmenter);
+    let loaded = load_with(&args.input, !args.json, &|order| {
+        let order = normalizer.apply(order);
+        // Terms come from the *redacted* text: they become cause labels, top
+        // terms and chart bars that management reads, so personal data must
+        // not be able to reach them. Masks (`*`) never form a term.
+        let terms = builder.intern(&segmenter.terms(order.text_redacted.as_str()));
+        builder.digest(order, terms)
+    })?;
+    let corpus = builder.finish(loaded.orders);
     lap(&mut timing, "load");
-    let orders = loaded.orders;
-    anyhow::ensure!(!orders.is_empty(), "no work orders were read");
-    let segmenter = &analyzer.segmenter;
-    // Terms come from the *redacted* text: they become cause labels, top
-    // terms and chart bars that management reads, so personal data must not
-    // be able to reach them. Masks (`*`) never form a term.
-    let terms: Vec<Vec<&str>> = orders
-        .par_iter()
-        .with_min_len(64)
-        .map(|o| segmenter.terms(o.text_redacted.as_str()))
-        .collect();
-    lap(&mut timing, "segment");
+    anyhow::ensure!(!corpus.is_empty(), "no work orders were read");
 
     let cfg = MiningConfig {
         k: args.k,
@@ -196,8 +194,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         typed_features: !args.no_typed_features,
         ..MiningConfig::default()
     };
-    let mining = kesu_cluster::mine(&orders, &terms, &taxonomy, &cfg)?;
-    drop(terms);
+    let mining = kesu_cluster::mine(&corpus, &taxonomy, &cfg)?;
     lap(&mut timing, "mine");
 
     std::fs::create_dir_all(&args.out)
@@ -247,8 +244,9 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     .context("drawing the root-cause chart")?;
     lap(&mut timing, "chart");
 
-    let truth = truth_of(&orders, &args);
-    let evaluation = kesu_cluster::evaluate(&mining, &orders, &truth);
+    let truth = truth_of(&corpus, &args);
+    drop(corpus);
+    let evaluation = kesu_cluster::evaluate(&mining, &truth);
     lap(&mut timing, "evaluate");
     timing.insert("total".to_owned(), t0.elapsed().as_secs_f64());
 
