@@ -7,8 +7,9 @@ use std::path::Path;
 use crate::util::{assert_code, repo_root, run, tempdir};
 
 /// Fields of metrics.json that depend on the machine, the run or the paths.
-const VOLATILE: [&str; 6] = [
+const VOLATILE: [&str; 7] = [
     "timing_s",
+    "peak_rss_mb",
     "mine_timing_s",
     "threads",
     "chart_font",

@@ -14,8 +14,9 @@
 //! step re-numbers the kept vocabulary in sorted order.
 
 use std::hash::{BuildHasher, Hash};
+use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::NaiveDateTime;
 use kesu_model::Keyed;
@@ -28,6 +29,11 @@ use crate::repeats::IdentityKeys;
 /// to a few dozen threads rarely wait on one another.
 const SHARDS: usize = 32;
 
+/// A short categorical value (unit, channel, typed class, a kept column),
+/// stored once in [`Corpus::symbols`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Sym(NonZeroU32);
+
 /// What mining needs from one work order.
 #[derive(Debug, Clone)]
 pub struct OrderDigest {
@@ -36,13 +42,13 @@ pub struct OrderDigest {
     /// 受理时间.
     pub received_at: NaiveDateTime,
     /// 供电单位.
-    pub unit: Option<Arc<str>>,
+    pub unit: Option<Sym>,
     /// 受理渠道.
-    pub channel: Option<Arc<str>>,
-    /// The operator-typed class (业务类型), as typed.
-    pub category: Option<Arc<str>>,
-    /// The operator-typed subclass, as typed.
-    pub subcategory: Option<Arc<str>>,
+    pub channel: Option<Sym>,
+    /// The operator-typed class (业务类型), trimmed.
+    pub category: Option<Sym>,
+    /// The operator-typed subclass, trimmed.
+    pub subcategory: Option<Sym>,
     /// Hashed customer id / phone / address, for repeat blocking.
     pub identity: IdentityKeys,
     /// Redacted complaint text: the only text that reaches outputs.
@@ -50,7 +56,7 @@ pub struct OrderDigest {
     /// Content-word ids into [`Corpus::lexicon`], in text order.
     pub terms: Box<[u32]>,
     /// Values of the kept extra columns ([`Corpus::columns`]), in that order.
-    pub kept: Box<[Option<Arc<str>>]>,
+    pub kept: Box<[Option<Sym>]>,
 }
 
 impl Keyed for OrderDigest {
@@ -66,6 +72,8 @@ pub struct Corpus {
     pub orders: Vec<OrderDigest>,
     /// Term text by term id.
     pub lexicon: Vec<Box<str>>,
+    /// Categorical values by [`Sym`].
+    pub symbols: Vec<Arc<str>>,
     /// Names of the extra columns kept in [`OrderDigest::kept`].
     pub columns: Vec<String>,
 }
@@ -101,6 +109,16 @@ impl Corpus {
         self.orders.is_empty()
     }
 
+    /// The text of a categorical value.
+    pub fn symbol(&self, sym: Option<Sym>) -> Option<&str> {
+        sym.map(|s| &*self.symbols[s.0.get() as usize - 1])
+    }
+
+    /// The shared text of a categorical value.
+    pub fn symbol_arc(&self, sym: Option<Sym>) -> Option<Arc<str>> {
+        sym.map(|s| Arc::clone(&self.symbols[s.0.get() as usize - 1]))
+    }
+
     /// Position of a kept extra column in [`OrderDigest::kept`].
     pub fn column(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c == name)
@@ -110,15 +128,15 @@ impl Corpus {
     /// column is not kept).
     pub fn column_values(&self, name: &str) -> Option<Vec<Option<&str>>> {
         let k = self.column(name)?;
-        Some(self.orders.iter().map(|o| o.kept[k].as_deref()).collect())
+        Some(self.orders.iter().map(|o| self.symbol(o.kept[k])).collect())
     }
 }
 
 /// Makes [`OrderDigest`]s from many threads at once and then the [`Corpus`].
 #[derive(Debug)]
 pub struct CorpusBuilder {
-    lexicon: Lexicon,
-    symbols: Symbols,
+    lexicon: Interner,
+    symbols: Interner,
     keep: Vec<String>,
 }
 
@@ -126,8 +144,9 @@ impl CorpusBuilder {
     /// A builder that keeps the named extra columns (e.g. truth labels).
     pub fn new(keep: Vec<String>) -> CorpusBuilder {
         CorpusBuilder {
-            lexicon: Lexicon::default(),
-            symbols: Symbols::default(),
+            lexicon: Interner::new(0),
+            // Symbol ids start at 1 so that `Option<Sym>` takes four bytes.
+            symbols: Interner::new(1),
             keep,
         }
     }
@@ -135,10 +154,10 @@ impl CorpusBuilder {
     /// Term ids of content words (`Segmenter::terms` of the redacted text),
     /// in order. Safe to call from many threads.
     pub fn intern<S: AsRef<str>>(&self, terms: &[S]) -> Box<[u32]> {
-        terms
-            .iter()
-            .map(|t| self.lexicon.intern(t.as_ref()))
-            .collect()
+        let mut ids = Vec::with_capacity(terms.len());
+        self.lexicon
+            .intern_all(terms.iter().map(AsRef::as_ref), |id| ids.push(id));
+        ids.into_boxed_slice()
     }
 
     /// The digest of one order whose content words [`CorpusBuilder::intern`]
@@ -150,26 +169,41 @@ impl CorpusBuilder {
             ..
         } = order;
         text.shrink_to_fit();
-        let sym = |v: Option<&str>| {
-            v.map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(|v| self.symbols.intern(v))
-        };
-        let kept = self
-            .keep
-            .iter()
-            .map(|c| sym(order.extra.get(c).map(String::as_str)))
-            .collect();
+        // Fields first, then kept columns: all looked up under one lock.
+        let values = [
+            order.unit.as_deref(),
+            order.channel.as_deref(),
+            order.category.as_deref(),
+            order.subcategory.as_deref(),
+        ]
+        .into_iter()
+        .chain(
+            self.keep
+                .iter()
+                .map(|c| order.extra.get(c).map(String::as_str)),
+        )
+        .map(|v| v.map(str::trim).unwrap_or(""));
+        let mut syms: Vec<Option<Sym>> = Vec::with_capacity(4 + self.keep.len());
+        self.symbols
+            .intern_all(values, |id| syms.push(NonZeroU32::new(id).map(Sym)));
+        // The empty value is no value.
+        let empty = self.symbols.empty_id();
+        for s in &mut syms {
+            if s.is_some_and(|s| Some(s.0.get()) == empty) {
+                *s = None;
+            }
+        }
+        let kept = syms[4..].into();
         OrderDigest {
             identity: IdentityKeys::new(
                 order.customer_id.as_deref(),
                 order.phone.as_deref(),
                 order.address.as_deref(),
             ),
-            unit: sym(order.unit.as_deref()),
-            channel: sym(order.channel.as_deref()),
-            category: sym(order.category.as_deref()),
-            subcategory: sym(order.subcategory.as_deref()),
+            unit: syms[0],
+            channel: syms[1],
+            category: syms[2],
+            subcategory: syms[3],
             received_at: order.received_at,
             id: Arc::from(order.id.0),
             text,
@@ -182,7 +216,13 @@ impl CorpusBuilder {
     pub fn finish(self, orders: Vec<OrderDigest>) -> Corpus {
         Corpus {
             orders,
-            lexicon: self.lexicon.into_terms(),
+            lexicon: self.lexicon.into_table(),
+            symbols: self
+                .symbols
+                .into_table()
+                .into_iter()
+                .map(Arc::from)
+                .collect(),
             columns: self.keep,
         }
     }
@@ -192,57 +232,82 @@ fn shard_of<T: Hash + ?Sized>(value: &T) -> usize {
     (FxBuildHasher::default().hash_one(value) >> 40) as usize % SHARDS
 }
 
-/// Term text → id, from many threads.
-#[derive(Debug, Default)]
-struct Lexicon {
-    shards: [Mutex<FxHashMap<Box<str>, u32>>; SHARDS],
-    next: AtomicU32,
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-impl Lexicon {
-    fn intern(&self, term: &str) -> u32 {
-        let mut shard = self.shards[shard_of(term)]
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(&id) = shard.get(term) {
+/// One locked text → id table.
+type Table = Mutex<FxHashMap<Box<str>, u32>>;
+
+/// Text → id from many threads. Each rayon worker first asks its own cache
+/// (a lock only it takes, so never contended); only text it has not seen
+/// goes to the shared, sharded table. Frequent terms ("客户", "电压") would
+/// otherwise make every thread queue on the same shard.
+#[derive(Debug)]
+struct Interner {
+    shards: [Table; SHARDS],
+    next: AtomicU32,
+    first: u32,
+    /// Slot 0 for threads outside the pool, then one per rayon worker.
+    local: Box<[Table]>,
+}
+
+impl Interner {
+    fn new(first: u32) -> Interner {
+        Interner {
+            shards: Default::default(),
+            next: AtomicU32::new(first),
+            first,
+            local: (0..=rayon::current_num_threads())
+                .map(|_| Mutex::default())
+                .collect(),
+        }
+    }
+
+    /// Interns every value, handing each id to `out` in order.
+    fn intern_all<'v>(&self, values: impl Iterator<Item = &'v str>, mut out: impl FnMut(u32)) {
+        let slot = rayon::current_thread_index().map_or(0, |i| i + 1) % self.local.len();
+        let mut cache = lock(&self.local[slot]);
+        for v in values {
+            let id = match cache.get(v) {
+                Some(&id) => id,
+                None => {
+                    let id = self.intern_shared(v);
+                    cache.insert(v.into(), id);
+                    id
+                }
+            };
+            out(id);
+        }
+    }
+
+    fn intern_shared(&self, v: &str) -> u32 {
+        let mut shard = lock(&self.shards[shard_of(v)]);
+        if let Some(&id) = shard.get(v) {
             return id;
         }
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        shard.insert(term.into(), id);
+        shard.insert(v.into(), id);
         id
     }
 
-    fn into_terms(self) -> Vec<Box<str>> {
-        let n = self.next.into_inner() as usize;
-        let mut terms: Vec<Box<str>> = vec![Box::from(""); n];
+    /// The id of the empty text, if it was ever interned.
+    fn empty_id(&self) -> Option<u32> {
+        lock(&self.shards[shard_of("")]).get("").copied()
+    }
+
+    /// Text by id (minus `first`).
+    fn into_table(self) -> Vec<Box<str>> {
+        let n = (self.next.into_inner() - self.first) as usize;
+        let mut table: Vec<Box<str>> = vec![Box::from(""); n];
         for shard in self.shards {
-            // Each term goes to its own slot: the visiting order cannot matter.
+            // Each value goes to its own slot: the visiting order cannot matter.
             #[allow(clippy::iter_over_hash_type)]
-            for (t, id) in shard.into_inner().unwrap_or_else(PoisonError::into_inner) {
-                terms[id as usize] = t;
+            for (v, id) in shard.into_inner().unwrap_or_else(PoisonError::into_inner) {
+                table[(id - self.first) as usize] = v;
             }
         }
-        terms
-    }
-}
-
-/// Shared copies of short categorical values (units, channels, classes).
-#[derive(Debug, Default)]
-struct Symbols {
-    shards: [Mutex<FxHashMap<Arc<str>, ()>>; SHARDS],
-}
-
-impl Symbols {
-    fn intern(&self, value: &str) -> Arc<str> {
-        let mut shard = self.shards[shard_of(value)]
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some((v, _)) = shard.get_key_value(value) {
-            return Arc::clone(v);
-        }
-        let v: Arc<str> = Arc::from(value);
-        shard.insert(Arc::clone(&v), ());
-        v
+        table
     }
 }
 
@@ -287,18 +352,20 @@ mod tests {
                 .collect();
             assert_eq!(got, [words[i % 5], words[(i + 1) % 5]]);
             assert_eq!(&*o.id, format!("W{i}"));
-            assert_eq!(o.unit.as_deref(), Some(format!("单位{}", i % 3).as_str()));
             assert_eq!(
-                o.kept[0].as_deref(),
+                corpus.symbol(o.unit),
+                Some(format!("单位{}", i % 3).as_str())
+            );
+            assert_eq!(
+                corpus.symbol(o.kept[0]),
                 Some(if i % 2 == 0 { "c0" } else { "c1" })
             );
-            assert_eq!(o.kept[1], None);
+            assert_eq!(o.kept[1], None, "an absent column is no value");
+            assert_eq!(o.channel, None, "an absent field is no value");
         }
-        // One shared copy per distinct value.
-        assert!(Arc::ptr_eq(
-            corpus.orders[0].unit.as_ref().unwrap(),
-            corpus.orders[3].unit.as_ref().unwrap()
-        ));
+        // One copy per distinct value: 3 units, 2 truth values, and "".
+        assert_eq!(corpus.orders[0].unit, corpus.orders[3].unit);
+        assert_eq!(corpus.symbols.len(), 3 + 2 + 1);
         let truth = corpus.column_values("truth").unwrap();
         assert_eq!(truth[1], Some("c1"));
         assert!(corpus.column_values("nope").is_none());

@@ -548,10 +548,10 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
         };
         orders
             .iter()
-            .map(|o| match o.category.as_deref() {
+            .map(|o| match corpus.symbol(o.category) {
                 Some(c) => [
                     token(format!("{TYPED_PREFIX}{c}")),
-                    match o.subcategory.as_deref() {
+                    match corpus.symbol(o.subcategory) {
                         Some(s) => token(format!("{TYPED_PREFIX}{c}/{s}")),
                         None => u32::MAX,
                     },
@@ -671,7 +671,7 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
 
     let typed: Vec<Option<ComplaintClass>> = orders
         .iter()
-        .map(|o| classify::parse_typed(o.category.as_deref()))
+        .map(|o| classify::parse_typed(corpus.symbol(o.category)))
         .collect();
     let model = ClassModel::train(&features.counts, &typed, &features.terms, taxonomy);
     let predicted = classify::predict(&model, &features.counts, &typed, &cause, n_causes);
@@ -719,13 +719,13 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
                 gap: gaps[c].clone(),
                 unit_share: shares(
                     m.iter()
-                        .map(|&i| orders[i].unit.as_deref().unwrap_or("未知")),
+                        .map(|&i| corpus.symbol(orders[i].unit).unwrap_or("未知")),
                     m.len(),
                 ),
                 class_share: shares(m.iter().map(|&i| predicted[i].label()), m.len()),
                 channel_share: shares(
                     m.iter()
-                        .map(|&i| orders[i].channel.as_deref().unwrap_or("未知")),
+                        .map(|&i| corpus.symbol(orders[i].channel).unwrap_or("未知")),
                     m.len(),
                 ),
                 typical: typical[c]
@@ -762,7 +762,7 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
                 cause_label: Arc::clone(cause_label),
                 gap: Arc::clone(gap),
                 predicted_class: predicted[i],
-                typed_class: o.category.clone(),
+                typed_class: corpus.symbol_arc(o.category),
                 class_disagrees: typed[i].is_some_and(|t| t != predicted[i]),
                 is_repeat: groups[i].is_repeat,
                 repeat_group: Arc::clone(&orders[groups[i].leader].id),

@@ -9,10 +9,6 @@
 //! identity condition is what separates a repeat from two neighbours
 //! reporting the same outage.
 
-use std::collections::HashMap;
-
-use crate::fxhash::FxHashMap;
-
 use chrono::NaiveDateTime;
 use rayon::prelude::*;
 
@@ -32,7 +28,7 @@ const MAX_COMPARISONS: usize = 256;
 /// blocks repeat detection compares within. Hashed once when the order is
 /// read, so the personal values themselves need not be kept.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct IdentityKeys([Option<(u8, u64)>; 3]);
+pub struct IdentityKeys([Option<std::num::NonZeroU64>; 3]);
 
 impl IdentityKeys {
     /// Keys of 客户编号, 联系电话 and 用电地址; masked or too short values
@@ -147,7 +143,7 @@ fn find(parent: &mut [usize], mut x: usize) -> usize {
     x
 }
 
-fn key_of(kind: u8, value: Option<&str>) -> Option<(u8, u64)> {
+fn key_of(kind: u8, value: Option<&str>) -> Option<std::num::NonZeroU64> {
     let v = value?.trim();
     // Phones keep only digits, other keys drop whitespace; the kept
     // characters are hashed as they stream by (no per-order allocation).
@@ -175,7 +171,8 @@ fn key_of(kind: u8, value: Option<&str>) -> Option<(u8, u64)> {
     if count < 4 {
         return None;
     }
-    Some((kind, mix64(h)))
+    // The kind is part of the key: a phone never matches an address.
+    std::num::NonZeroU64::new(mix64(h ^ (u64::from(kind) << 56)))
 }
 
 /// Groups repeat complaints; the result is parallel to `orders`.
@@ -189,15 +186,28 @@ pub fn detect(
     related: &(dyn Fn(usize, usize) -> bool + Sync),
 ) -> Vec<RepeatGroup> {
     let n = orders.len();
-    // Blocks: identity key → orders, in input order.
-    let mut blocks: FxHashMap<(u8, u64), Vec<usize>> = FxHashMap::default();
-    for (i, o) in orders.iter().enumerate() {
-        for key in o.identity.0.into_iter().flatten() {
-            blocks.entry(key).or_default().push(i);
-        }
-    }
-    let mut blocks: Vec<Vec<usize>> = blocks.into_values().filter(|b| b.len() > 1).collect();
-    blocks.sort_unstable();
+    // Blocks: identity key → orders, in input order. A sorted list of
+    // (key, order) pairs rather than a map of vectors: one allocation for
+    // millions of keys, and the sort is parallel.
+    let mut keyed: Vec<(std::num::NonZeroU64, u32)> = orders
+        .iter()
+        .enumerate()
+        .flat_map(|(i, o)| {
+            o.identity
+                .0
+                .into_iter()
+                .flatten()
+                .map(move |k| (k, i as u32))
+        })
+        .collect();
+    keyed.par_sort_unstable();
+    let mut blocks: Vec<Vec<usize>> = keyed
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() > 1)
+        .map(|run| run.iter().map(|&(_, i)| i as usize).collect())
+        .collect();
+    drop(keyed);
+    blocks.par_sort_unstable();
     blocks.dedup();
     let window = chrono::Duration::days(cfg.window_days);
     // Candidate pairs: same block, within the window.
@@ -218,24 +228,24 @@ pub fn detect(
             out
         })
         .collect();
+    drop(blocks);
     // The cheap test first; shingles only for pairs it does not settle.
     let (mut pairs, open): (Pairs, Pairs) = candidates
         .into_par_iter()
         .partition(|&(i, j)| related(i, j));
-    let mut needed = vec![false; n];
-    open.iter().for_each(|&(i, j)| {
-        needed[i] = true;
-        needed[j] = true;
-    });
-    let signatures: Vec<Option<[u32; HASHES]>> = orders
+    // Signatures only for the orders of open pairs, stored densely.
+    let mut needed: Vec<usize> = open.iter().flat_map(|&(i, j)| [i, j]).collect();
+    needed.sort_unstable();
+    needed.dedup();
+    let signatures: Vec<[u32; HASHES]> = needed
         .par_iter()
-        .zip(needed.par_iter())
-        .with_min_len(256)
-        .map(|(o, &need)| need.then(|| minhash(o.text)))
+        .with_min_len(64)
+        .map(|&i| minhash(orders[i].text))
         .collect();
+    let signature = |i: usize| needed.binary_search(&i).ok().map(|at| &signatures[at]);
     pairs.extend(
         open.into_iter()
-            .filter(|&(i, j)| match (&signatures[i], &signatures[j]) {
+            .filter(|&(i, j)| match (signature(i), signature(j)) {
                 (Some(a), Some(c)) => jaccard(a, c) >= cfg.min_jaccard,
                 _ => false,
             }),
@@ -250,12 +260,12 @@ pub fn detect(
         }
     }
     let roots: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
-    // Leader = earliest received member (ties: input order).
-    let mut leader: HashMap<usize, usize> = HashMap::new();
-    let mut size: HashMap<usize, usize> = HashMap::new();
+    // Leader = earliest received member (ties: input order); both indexed by root.
+    let mut leader: Vec<usize> = (0..n).collect();
+    let mut size: Vec<usize> = vec![0; n];
     for (i, &r) in roots.iter().enumerate() {
-        *size.entry(r).or_insert(0) += 1;
-        let l = leader.entry(r).or_insert(i);
+        size[r] += 1;
+        let l = &mut leader[r];
         if (orders[i].received_at, i) < (orders[*l].received_at, *l) {
             *l = i;
         }
@@ -263,7 +273,7 @@ pub fn detect(
     roots
         .iter()
         .enumerate()
-        .map(|(i, r)| {
+        .map(|(i, &r)| {
             let l = leader[r];
             RepeatGroup {
                 leader: l,

@@ -14,6 +14,8 @@ use kesu_model::{RejectReason, SourceRef};
 use rayon::prelude::*;
 
 use crate::row::{Cell, RowBuilder, Schema};
+use std::io::Read;
+
 use crate::{Encoding, Error, FileRead, IngestOptions, Map, Outcome, Result, make_reject};
 
 /// Records per parallel chunk: large enough to amortise scheduling, small
@@ -59,7 +61,14 @@ impl Decoder {
 
 /// Decides the encoding and strips a byte-order mark. UTF-16 (Excel's
 /// "Unicode text") is converted to UTF-8 up front.
-pub(crate) fn detect(mut bytes: Vec<u8>, forced: Encoding) -> (Vec<u8>, Decoder, String) {
+///
+/// `whole` says whether `bytes` is the whole file; if not, its last line may
+/// be cut in the middle of a character and is not sniffed.
+pub(crate) fn detect(
+    mut bytes: Vec<u8>,
+    forced: Encoding,
+    whole: bool,
+) -> (Vec<u8>, Decoder, String) {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         let (text, used, _) = encoding_rs::UTF_16LE.decode(&bytes);
         let label = used.name().to_ascii_lowercase();
@@ -77,7 +86,11 @@ pub(crate) fn detect(mut bytes: Vec<u8>, forced: Encoding) -> (Vec<u8>, Decoder,
     let decoder = match forced {
         Encoding::Utf8 => Decoder::Utf8,
         Encoding::Gb18030 => Decoder::Gb18030,
-        Encoding::Auto => sniff(&bytes),
+        Encoding::Auto if whole => sniff(&bytes),
+        Encoding::Auto => {
+            let complete = bytes.iter().rposition(|&b| b == b'\n').unwrap_or(0);
+            sniff(&bytes[..complete])
+        }
     };
     (bytes, decoder, decoder.label().to_owned())
 }
@@ -267,18 +280,70 @@ pub(crate) fn split_fields(rec: &[u8], delim: u8, buf: &mut Vec<u8>, ends: &mut 
     }
 }
 
-/// Reads a whole CSV/TSV file.
+/// Bytes read from disk at a time: the whole export is never held in memory
+/// (a million-row export is half a gigabyte), only one block and the
+/// records parsed from it.
+const BLOCK: usize = 16 << 20;
+
+/// Bytes the encoding is decided on, at least.
+const SNIFF_BYTES: usize = 1 << 20;
+
+/// Appends up to `want` more bytes of `src` to `buf`; false at end of file.
+fn fill(src: &mut impl std::io::Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+    let target = buf.len() + want;
+    while buf.len() < target {
+        let got = src
+            .by_ref()
+            .take((target - buf.len()) as u64)
+            .read_to_end(buf)?;
+        if got == 0 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Reads a CSV/TSV file block by block: each block is split into records,
+/// which are decoded, checked and mapped in parallel chunks, in order. A
+/// record cut by the end of a block is carried over to the next one.
 pub(crate) fn read<T: Send>(
     file: &str,
-    raw: Vec<u8>,
+    path: &std::path::Path,
     tab: bool,
     opts: &IngestOptions,
     progress: &(dyn Fn(u64) + Sync),
     map: Map<'_, T>,
 ) -> Result<FileRead<T>> {
-    let total = raw.len() as u64;
-    let (bytes, decoder, encoding) = detect(raw, opts.encoding);
-    let skipped = total - bytes.len() as u64;
+    read_blocks(file, path, tab, opts, progress, map, BLOCK)
+}
+
+fn read_blocks<T: Send>(
+    file: &str,
+    path: &std::path::Path,
+    tab: bool,
+    opts: &IngestOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    map: Map<'_, T>,
+    block_size: usize,
+) -> Result<FileRead<T>> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut src = std::fs::File::open(path).map_err(io)?;
+    let mut raw = Vec::new();
+    // The first read is large enough to decide the encoding on.
+    let mut more = fill(&mut src, &mut raw, block_size.max(SNIFF_BYTES)).map_err(io)?;
+    if more && (raw.starts_with(&[0xFF, 0xFE]) || raw.starts_with(&[0xFE, 0xFF])) {
+        // UTF-16 is converted to UTF-8 as a whole.
+        src.read_to_end(&mut raw).map_err(io)?;
+        more = false;
+    }
+    let read_first = raw.len() as u64;
+    // The encoding is decided on the first block (the sniff looks at the
+    // first thousand non-ASCII lines at most).
+    let (mut bytes, decoder, encoding) = detect(raw, opts.encoding, !more);
+    progress(read_first - bytes.len() as u64);
     let header_end_guess = bytes
         .iter()
         .position(|&b| b == b'\n')
@@ -290,52 +355,80 @@ pub(crate) fn read<T: Send>(
         b','
     };
 
-    // The header is the first non-empty record; the rest are the body.
-    let spans = scan_records(&bytes, 0, delim, 1);
-    let Some((header, spans)) = spans.split_first() else {
-        return Err(Error::NoHeader {
-            file: file.to_owned(),
-        });
-    };
-    let mut buf = Vec::new();
-    let mut ends = Vec::new();
-    split_fields(&bytes[header.start..header.end], delim, &mut buf, &mut ends);
-    let headers: Vec<String> = fields(&buf, &ends)
-        .map(|f| decoder.decode_lossy(f))
-        .collect();
-    let hint = if headers.iter().any(|h| h.contains('\u{fffd}')) {
-        format!(" (headers do not decode as {encoding}; try --encoding gb18030)")
-    } else if decoder == Decoder::Gb18030 && opts.encoding == Encoding::Auto {
-        " (read as gb18030; try --encoding utf-8)".to_owned()
-    } else {
-        String::new()
-    };
-    let schema = Schema::from_headers(&headers, &opts.columns, file, &hint)?;
-    progress(skipped + header.end as u64);
-
-    let bytes = &bytes;
-    let schema = &schema;
-    let chunks: Vec<Vec<_>> = spans
-        .par_chunks(CHUNK)
-        .map(|chunk| {
+    let mut schema: Option<Schema> = None;
+    let mut chunks: Vec<Vec<std::result::Result<T, kesu_model::Reject>>> = Vec::new();
+    let mut line = 1;
+    loop {
+        let mut spans = scan_records(&bytes, 0, delim, line);
+        let mut carry = bytes.len();
+        if more {
+            // The last record may go on in the next block.
+            match spans.pop() {
+                Some(last) if !spans.is_empty() => {
+                    carry = last.start;
+                    line = last.line;
+                }
+                _ => {
+                    // Not even one whole record yet: read more.
+                    more = fill(&mut src, &mut bytes, block_size).map_err(io)?;
+                    continue;
+                }
+            }
+        }
+        let mut body: &[Span] = &spans;
+        if schema.is_none() {
+            // The header is the first non-empty record; the rest are the body.
+            let Some((header, rest)) = spans.split_first() else {
+                return Err(Error::NoHeader {
+                    file: file.to_owned(),
+                });
+            };
             let mut buf = Vec::new();
             let mut ends = Vec::new();
-            let out: Vec<_> = chunk
-                .iter()
-                .filter_map(|span| {
-                    record(
-                        file, bytes, span, delim, decoder, schema, &mut buf, &mut ends,
-                    )
-                    .map(|outcome| outcome.map(map))
-                })
+            split_fields(&bytes[header.start..header.end], delim, &mut buf, &mut ends);
+            let headers: Vec<String> = fields(&buf, &ends)
+                .map(|f| decoder.decode_lossy(f))
                 .collect();
-            let (first, last) = (chunk[0].start, chunk[chunk.len() - 1].end);
-            progress((last - first) as u64 + 1);
-            out
-        })
-        .collect();
+            let hint = if headers.iter().any(|h| h.contains('\u{fffd}')) {
+                format!(" (headers do not decode as {encoding}; try --encoding gb18030)")
+            } else if decoder == Decoder::Gb18030 && opts.encoding == Encoding::Auto {
+                " (read as gb18030; try --encoding utf-8)".to_owned()
+            } else {
+                String::new()
+            };
+            schema = Some(Schema::from_headers(&headers, &opts.columns, file, &hint)?);
+            body = rest;
+        }
+        let block = &bytes;
+        let schema_ref = schema.as_ref().ok_or_else(|| Error::NoHeader {
+            file: file.to_owned(),
+        })?;
+        chunks.extend(
+            body.par_chunks(CHUNK)
+                .map(|chunk| {
+                    let mut buf = Vec::new();
+                    let mut ends = Vec::new();
+                    chunk
+                        .iter()
+                        .filter_map(|span| {
+                            record(
+                                file, block, span, delim, decoder, schema_ref, &mut buf, &mut ends,
+                            )
+                            .map(|outcome| outcome.map(map))
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>(),
+        );
+        progress(carry as u64);
+        if !more {
+            break;
+        }
+        bytes.drain(..carry);
+        more = fill(&mut src, &mut bytes, block_size).map_err(io)?;
+    }
     Ok(FileRead {
-        outcomes: chunks.into_iter().flatten().collect(),
+        outcomes: chunks,
         format: if delim == b'\t' { "tsv" } else { "csv" },
         encoding,
     })
@@ -428,6 +521,49 @@ mod tests {
     use crate::testutil::{ingest_bytes, reject_lines};
 
     const HEAD: &str = "工单编号,受理时间,受理内容,受理渠道,供电单位,派单部门\n";
+
+    /// Everything a read produced (or its error), as text, and the bytes
+    /// reported to the progress callback.
+    fn read_with_block(bytes: &[u8], block: usize) -> (String, u64) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let done = std::sync::atomic::AtomicU64::new(0);
+        let progress = |d: u64| {
+            done.fetch_add(d, std::sync::atomic::Ordering::Relaxed);
+        };
+        let read = read_blocks("b.csv", &path, false, &opts(), &progress, &|o| o, block);
+        let text = match read {
+            Ok(r) => format!(
+                "{} {:?}",
+                r.encoding,
+                r.outcomes.into_iter().flatten().collect::<Vec<_>>()
+            ),
+            Err(e) => format!("error {e}"),
+        };
+        (text, done.into_inner())
+    }
+
+    #[test]
+    fn records_cut_by_a_block_end_are_carried_over() {
+        let mut text = String::from(HEAD);
+        for i in 0..50 {
+            text.push_str(&format!(
+                "A{i},2024-03-01 08:00,\"客户反映\r\n电压低,\"\"急\"\"\",95598,城东,运检\r\n"
+            ));
+        }
+        text.push_str("B1,2024-03-01 08:00,\"未闭合的引号,x,y,z\n");
+        let (whole, p) = read_with_block(text.as_bytes(), 1 << 30);
+        assert_eq!(p, text.len() as u64);
+        assert!(whole.contains("UnterminatedQuote"), "{whole}");
+        for block in [1, 2, 3, 17, 64, 100, 1000] {
+            assert_eq!(
+                read_with_block(text.as_bytes(), block),
+                (whole.clone(), p),
+                "block {block}"
+            );
+        }
+    }
 
     fn opts() -> IngestOptions {
         IngestOptions::default()
@@ -666,6 +802,24 @@ mod tests {
             with_header.extend_from_slice(&body);
             let _ = ingest_bytes("p.csv", &with_header, &opts());
             let _ = ingest_bytes("q.csv", &body, &opts());
+        }
+
+        #[test]
+        fn reading_in_blocks_changes_nothing(
+            body in "[A-C0-9,\"\n\r 停电:-]{0,400}",
+            rows in proptest::collection::vec(0u32..3, 0..30),
+            block in 1usize..200,
+        ) {
+            // Valid rows, and a free-form tail that may hold broken quotes.
+            let mut text = String::from(HEAD);
+            for (i, r) in rows.iter().enumerate() {
+                text.push_str(&format!("A{i},2024-03-0{} 08:00,\"客户,反映\n停电\",95598,城东,运检\n", r + 1));
+            }
+            text.push_str(&body);
+            let (whole, whole_progress) = read_with_block(text.as_bytes(), 1 << 30);
+            let (blocked, blocked_progress) = read_with_block(text.as_bytes(), block);
+            proptest::prop_assert_eq!(whole, blocked);
+            proptest::prop_assert_eq!(whole_progress, blocked_progress);
         }
 
         #[test]

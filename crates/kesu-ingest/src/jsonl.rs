@@ -44,7 +44,7 @@ pub(crate) fn read<T: Send>(
         })
         .collect();
     Ok(FileRead {
-        outcomes: chunks.into_iter().flatten().collect(),
+        outcomes: chunks,
         format: "jsonl",
         encoding: "utf-8".to_owned(),
     })

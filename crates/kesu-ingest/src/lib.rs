@@ -146,7 +146,9 @@ pub(crate) type Map<'a, T> = &'a (dyn Fn(WorkOrder) -> T + Sync);
 
 /// Everything read from one file, in record order.
 pub(crate) struct FileRead<T> {
-    pub outcomes: Vec<std::result::Result<T, Reject>>,
+    /// In record order, in chunks as the parallel readers produced them (not
+    /// flattened into one vector: that would be a second copy of the file).
+    pub outcomes: Vec<Vec<std::result::Result<T, Reject>>>,
     pub format: &'static str,
     pub encoding: String,
 }
@@ -226,8 +228,8 @@ pub fn ingest_with<T: Keyed + Send>(
             accepted: 0,
             rejected: 0,
         };
-        orders.reserve(read.outcomes.len());
-        for outcome in read.outcomes {
+        orders.reserve(read.outcomes.iter().map(Vec::len).sum());
+        for outcome in read.outcomes.into_iter().flatten() {
             file_stats.read += 1;
             match outcome {
                 Ok(order) => {
@@ -281,8 +283,8 @@ fn read_file<T: Send>(
         })
     };
     match extension.as_str() {
-        "csv" | "txt" => delimited::read(&file, read_bytes()?, false, opts, progress, map),
-        "tsv" | "tab" => delimited::read(&file, read_bytes()?, true, opts, progress, map),
+        "csv" | "txt" => delimited::read(&file, path, false, opts, progress, map),
+        "tsv" | "tab" => delimited::read(&file, path, true, opts, progress, map),
         "jsonl" | "ndjson" => jsonl::read(&file, read_bytes()?, opts, progress, map),
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => xlsx::read(&file, path, opts, progress, map),
         "parquet" => parquet_file::read(&file, path, opts, progress, map),

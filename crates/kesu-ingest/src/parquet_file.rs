@@ -93,7 +93,7 @@ pub(crate) fn read<T: Send>(
     }
     progress(size);
     Ok(FileRead {
-        outcomes,
+        outcomes: vec![outcomes],
         format: "parquet",
         encoding: "native".to_owned(),
     })

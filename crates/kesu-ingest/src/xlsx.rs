@@ -87,7 +87,7 @@ pub(crate) fn read<T: Send>(
     }
     progress(size);
     Ok(FileRead {
-        outcomes,
+        outcomes: vec![outcomes],
         format: "xlsx",
         encoding: "native".to_owned(),
     })

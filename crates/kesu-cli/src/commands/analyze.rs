@@ -151,6 +151,15 @@ fn write_json_atomic(path: &Path, value: &serde_json::Value) -> anyhow::Result<(
     Ok(())
 }
 
+/// Peak resident memory of this process so far (Linux; `None` elsewhere),
+/// so that every run records what it needed.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some((kb / 1024.0 * 10.0).round() / 10.0)
+}
+
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub fn run(args: Args) -> anyhow::Result<Status> {
     let t0 = Instant::now();
@@ -280,6 +289,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         "unmapped_causes": mining.root_causes.iter().filter(|c| c.gap.gap_id.is_none()).count(),
         "evaluation": evaluation,
         "timing_s": timing,
+        "peak_rss_mb": peak_rss_mb(),
         "mine_timing_s": m.timing_s,
         "chart_font": charts.font.display().to_string(),
         "outputs": {
