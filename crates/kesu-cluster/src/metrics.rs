@@ -3,36 +3,46 @@
 //! the Python peer are scored alike.
 
 use std::collections::BTreeMap;
+use std::hash::Hash;
 
-/// Dense label ids for any ordered label type.
-fn encode<T: Ord>(labels: &[T]) -> (Vec<usize>, usize) {
-    let mut ids: BTreeMap<&T, usize> = BTreeMap::new();
-    for l in labels {
-        let next = ids.len();
-        ids.entry(l).or_insert(next);
-    }
-    (labels.iter().map(|l| ids[l]).collect(), ids.len())
+use crate::fxhash::FxHashMap;
+
+/// Dense label ids (by first appearance) for any hashable label type.
+fn encode<T: Hash + Eq>(labels: &[T]) -> (Vec<usize>, usize) {
+    let mut ids: FxHashMap<&T, usize> = FxHashMap::default();
+    let dense = labels
+        .iter()
+        .map(|l| {
+            let next = ids.len();
+            *ids.entry(l).or_insert(next)
+        })
+        .collect();
+    (dense, ids.len())
 }
 
 struct Contingency {
     n: f64,
+    /// Sorted, so that sums over cells do not depend on hashing.
     cells: BTreeMap<(usize, usize), f64>,
     rows: Vec<f64>,
     cols: Vec<f64>,
 }
 
-fn contingency<A: Ord, B: Ord>(truth: &[A], pred: &[B]) -> Contingency {
+fn contingency<A: Hash + Eq, B: Hash + Eq>(truth: &[A], pred: &[B]) -> Contingency {
     assert_eq!(truth.len(), pred.len(), "label vectors differ in length");
     let (t, nt) = encode(truth);
     let (p, np) = encode(pred);
-    let mut cells = BTreeMap::new();
+    let mut counts: FxHashMap<(usize, usize), u64> = FxHashMap::default();
     let mut rows = vec![0.0; nt];
     let mut cols = vec![0.0; np];
     for (&a, &b) in t.iter().zip(&p) {
-        *cells.entry((a, b)).or_insert(0.0) += 1.0;
+        *counts.entry((a, b)).or_insert(0) += 1;
         rows[a] += 1.0;
         cols[b] += 1.0;
     }
+    // Collected into a sorted map: the visiting order cannot matter.
+    #[allow(clippy::iter_over_hash_type)]
+    let cells = counts.into_iter().map(|(k, c)| (k, c as f64)).collect();
     Contingency {
         n: truth.len() as f64,
         cells,
@@ -62,7 +72,7 @@ fn mutual_information(c: &Contingency) -> f64 {
 
 /// Normalised mutual information with the arithmetic mean of the entropies
 /// (scikit-learn's default `average_method="arithmetic"`).
-pub fn nmi<A: Ord, B: Ord>(truth: &[A], pred: &[B]) -> f64 {
+pub fn nmi<A: Hash + Eq, B: Hash + Eq>(truth: &[A], pred: &[B]) -> f64 {
     if truth.is_empty() {
         return 1.0;
     }
@@ -79,7 +89,7 @@ pub fn nmi<A: Ord, B: Ord>(truth: &[A], pred: &[B]) -> f64 {
 }
 
 /// Homogeneity and completeness (Rosenberg & Hirschberg 2007).
-pub fn homogeneity_completeness<A: Ord, B: Ord>(truth: &[A], pred: &[B]) -> (f64, f64) {
+pub fn homogeneity_completeness<A: Hash + Eq, B: Hash + Eq>(truth: &[A], pred: &[B]) -> (f64, f64) {
     if truth.is_empty() {
         return (1.0, 1.0);
     }
@@ -96,7 +106,7 @@ fn comb2(x: f64) -> f64 {
 }
 
 /// Adjusted Rand index (Hubert & Arabie).
-pub fn ari<A: Ord, B: Ord>(truth: &[A], pred: &[B]) -> f64 {
+pub fn ari<A: Hash + Eq, B: Hash + Eq>(truth: &[A], pred: &[B]) -> f64 {
     if truth.len() < 2 {
         return 1.0;
     }

@@ -835,7 +835,7 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
 #[derive(Debug, Clone, Default)]
 pub struct Truth {
     /// True root cause per order.
-    pub cause: Option<Vec<Option<String>>>,
+    pub cause: Option<Vec<Option<Arc<str>>>>,
     /// True complaint class per order.
     pub class: Option<Vec<Option<ComplaintClass>>>,
     /// True repeat flag per order.

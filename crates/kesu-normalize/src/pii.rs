@@ -285,8 +285,15 @@ impl Detector {
         };
 
         for value in known {
-            for (start, v) in text.match_indices(value.as_str()) {
-                push(Rank::Known, PiiKind::Known, start, start + v.len(), 0, 0);
+            for start in occurrences(text, value) {
+                push(
+                    Rank::Known,
+                    PiiKind::Known,
+                    start,
+                    start + value.len(),
+                    0,
+                    0,
+                );
             }
         }
         let clusters = numeric_clusters(text);
@@ -659,8 +666,48 @@ fn resolve(text: &str, mut candidates: Vec<Candidate>) -> Vec<Finding> {
     accepted.into_values().collect()
 }
 
+/// Start of every non-overlapping occurrence of `needle` in `hay`, like
+/// `str::match_indices`. Known values are searched in every order's text and
+/// are rarely there: a `memchr` scan for the first byte rejects most texts
+/// without building a substring searcher per value.
+fn occurrences<'a>(hay: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let first = *n.first()?;
+        while from + n.len() <= h.len() {
+            let at = from + memchr::memchr(first, &h[from..=h.len() - n.len()])?;
+            if h[at..].starts_with(n) {
+                from = at + n.len();
+                return Some(at);
+            }
+            from = at + 1;
+        }
+        None
+    })
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn occurrences_match_match_indices() {
+        for (hay, needle) in [
+            ("张三张三丰张三", "张三"),
+            ("aaaa", "aa"),
+            ("", "a"),
+            ("abc", "abcd"),
+            ("客户13812345678来电", "13812345678"),
+            ("xyz", "y"),
+        ] {
+            let want: Vec<usize> = hay.match_indices(needle).map(|(i, _)| i).collect();
+            assert_eq!(
+                occurrences(hay, needle).collect::<Vec<_>>(),
+                want,
+                "{hay} / {needle}"
+            );
+        }
+    }
     use super::*;
 
     fn chars(s: &str) -> Vec<char> {

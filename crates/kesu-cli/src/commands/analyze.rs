@@ -109,11 +109,17 @@ fn truth_of(corpus: &Corpus, args: &Args) -> Truth {
             .filter(|values| values.iter().any(Option::is_some))
     };
     Truth {
-        cause: args.truth_column.as_deref().map(|col| {
-            column(col)
-                .map(|v| v.into_iter().map(|s| s.map(str::to_owned)).collect())
-                .unwrap_or_else(|| vec![None; corpus.len()])
-        }),
+        cause: args
+            .truth_column
+            .as_deref()
+            .map(|col| match corpus.column(col) {
+                Some(k) => corpus
+                    .orders
+                    .iter()
+                    .map(|o| corpus.symbol_arc(o.kept[k]))
+                    .collect(),
+                None => vec![None; corpus.len()],
+            }),
         class: column(&args.truth_class_column).map(|v| {
             v.into_iter()
                 .map(|s| s.and_then(ComplaintClass::from_label))
