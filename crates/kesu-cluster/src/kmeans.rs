@@ -230,10 +230,15 @@ pub struct Fit {
 pub fn fit(docs: &[SparseVec], dim: usize, cfg: &KMeansConfig) -> Fit {
     let k = cfg.k.clamp(1, docs.len().max(1));
     let mut rng = SplitMix64::new(cfg.seed);
+    let seeds: Vec<u64> = (0..cfg.n_init.max(1)).map(|_| rng.next_u64()).collect();
+    // Restarts side by side (each is also parallel inside); the best is
+    // chosen in restart order, so the result does not depend on scheduling.
+    let fits: Vec<Fit> = seeds
+        .par_iter()
+        .map(|&s| fit_once(docs, dim, k, cfg.max_iter, s))
+        .collect();
     let mut best: Option<Fit> = None;
-    for _ in 0..cfg.n_init.max(1) {
-        let run_seed = rng.next_u64();
-        let fit = fit_once(docs, dim, k, cfg.max_iter, run_seed);
+    for fit in fits {
         if best.as_ref().is_none_or(|b| fit.objective > b.objective) {
             best = Some(fit);
         }

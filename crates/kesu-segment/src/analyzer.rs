@@ -41,9 +41,15 @@ impl fmt::Debug for Analyzer {
 impl Analyzer {
     /// Builds the normaliser and the segmenter of `cfg`.
     pub fn new(cfg: &AnalyzerConfig) -> Result<Analyzer> {
+        // Two independent loads (regexes and tables; jieba's dictionary):
+        // side by side, since every command waits for both.
+        let (normalizer, segmenter) = rayon::join(
+            || Normalizer::new(&cfg.normalize),
+            || Segmenter::new(&cfg.segment),
+        );
         Ok(Analyzer {
-            normalizer: Normalizer::new(&cfg.normalize)?,
-            segmenter: Segmenter::new(&cfg.segment)?,
+            normalizer: normalizer?,
+            segmenter: segmenter?,
         })
     }
 
