@@ -37,7 +37,11 @@ fn ingest_json(args: &[&str], out_dir: &Path, code: i32) -> serde_json::Value {
 /// rejects.csv rows as (file, line, column, reason), after checking the BOM
 /// and the header.
 fn read_rejects(out_dir: &Path) -> Vec<(String, u64, String, String)> {
-    let bytes = std::fs::read(out_dir.join("rejects.csv")).expect("rejects.csv is always written");
+    read_rejects_file(&out_dir.join("rejects.csv"))
+}
+
+fn read_rejects_file(path: &Path) -> Vec<(String, u64, String, String)> {
+    let bytes = std::fs::read(path).expect("rejects.csv is always written");
     let body = bytes
         .strip_prefix(b"\xEF\xBB\xBF")
         .expect("rejects.csv starts with a UTF-8 BOM");
@@ -443,4 +447,32 @@ print(json.dumps({
         text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
         "{text}"
     );
+}
+
+#[test]
+fn index_keeps_every_rejected_row_in_a_rejects_file() {
+    let dir = tempdir();
+    let index = dir.path().join("idx");
+    let input = fixture("ingest/malformed.csv");
+    let out = run(&[
+        "index",
+        input.to_str().unwrap(),
+        "--index",
+        index.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_code(&out, 0);
+    let summary: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("json");
+    assert_eq!(summary["rejected"], 13);
+    let rejects = dir.path().join("idx.rejects.csv");
+    assert_eq!(summary["rejects"], rejects.to_str().unwrap());
+    let rows = read_rejects_file(&rejects);
+    assert_eq!(rows.len(), 13, "{rows:#?}");
+    assert!(
+        rows.iter()
+            .all(|(file, line, _, reason)| file.ends_with("malformed.csv")
+                && *line > 1
+                && !reason.is_empty())
+    );
+    assert!(stderr(&out).contains("idx.rejects.csv"), "{}", stderr(&out));
 }

@@ -26,6 +26,11 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub index: PathBuf,
 
+    /// Where rows that could not be read are kept (`file,line,column,reason,raw`;
+    /// default: DIR.rejects.csv beside the index). Written on every run.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
@@ -50,7 +55,15 @@ pub fn run(args: Args) -> anyhow::Result<crate::Status> {
         );
     }
     let loaded = load(&args.input, &analyzer, true)?;
-    // Auditors must know exactly which rows are not searchable.
+    // Auditors must know exactly which rows are not searchable: every one is
+    // kept in the rejects file, the first few are shown.
+    let rejects_path = args.rejects.clone().unwrap_or_else(|| {
+        let mut name = args.index.file_name().unwrap_or_default().to_os_string();
+        name.push(".rejects.csv");
+        args.index.with_file_name(name)
+    });
+    kesu_ingest::write_rejects_csv(&rejects_path, &loaded.rejects)
+        .with_context(|| format!("writing {}", rejects_path.display()))?;
     if !loaded.rejects.is_empty() {
         eprintln!(
             "kesu: warning: {} of {} rows could not be read and are NOT in the index:",
@@ -61,11 +74,9 @@ pub fn run(args: Args) -> anyhow::Result<crate::Status> {
             eprintln!("  {}:{}: {}", r.file, r.line, r.reason);
         }
         if loaded.rejects.len() > 10 {
-            eprintln!(
-                "  … and {} more; `kesu ingest FILE --out DIR` writes all of them to DIR/rejects.csv",
-                loaded.rejects.len() - 10
-            );
+            eprintln!("  … and {} more", loaded.rejects.len() - 10);
         }
+        eprintln!("kesu: all rejected rows are in {}", rejects_path.display());
     }
     let stats = index
         .upsert(&loaded.orders, &analyzer)
@@ -76,6 +87,7 @@ pub fn run(args: Args) -> anyhow::Result<crate::Status> {
             "index": args.index.display().to_string(),
             "read": loaded.stats.read,
             "rejected": loaded.stats.rejected,
+            "rejects": rejects_path.display().to_string(),
             "orders": stats.orders,
             "replaced": stats.replaced,
             "docs_before": stats.docs_before,
