@@ -100,6 +100,7 @@ fn generate(
         weeks,
         header: Header::English,
         with_truth: false,
+        cross_class_percent: 0,
     })?;
     let chunks: Vec<Vec<NormalizedOrder>> = (0..synth.chunk_count())
         .into_par_iter()

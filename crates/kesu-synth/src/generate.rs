@@ -57,6 +57,12 @@ pub struct SynthConfig {
     pub header: Header,
     /// Add the ground-truth columns (`true_root_cause`, …).
     pub with_truth: bool,
+    /// Percentage of orders whose true class is not their cause's usual one
+    /// (0–100): the complaint also stresses another matter ("工作人员态度恶劣",
+    /// "电压忽高忽低"), and that is the class it belongs to. With 0 (the
+    /// default) the class is a function of the cause, so a cluster's majority
+    /// class is always right; above 0, only reading the text can be.
+    pub cross_class_percent: u32,
 }
 
 impl Default for SynthConfig {
@@ -69,6 +75,7 @@ impl Default for SynthConfig {
             weeks: 26,
             header: Header::Chinese,
             with_truth: false,
+            cross_class_percent: 0,
         }
     }
 }
@@ -78,6 +85,9 @@ impl Default for SynthConfig {
 pub struct Truth {
     /// What really went wrong.
     pub cause: &'static RootCause,
+    /// The true official class: the cause's, unless the text stresses
+    /// another matter (see [`SynthConfig::cross_class_percent`]).
+    pub class: ComplaintClass,
     /// This order repeats an earlier complaint of the same customer about the
     /// same cause within 30 days (the earliest member is not a repeat).
     pub is_repeat: bool,
@@ -441,14 +451,25 @@ impl Synth {
         repeat: bool,
     ) -> Draft {
         let channel_name = pools::CHANNELS[channel].0;
-        let text = compose(rng, cause, unit, channel, &customer, received_at, repeat);
+        let mut text = compose(rng, cause, unit, channel, &customer, received_at, repeat);
+        // No draw at all when the option is off: default output stays byte
+        // for byte what it was.
+        let class = if self.cfg.cross_class_percent > 0
+            && rng.chance(f64::from(self.cfg.cross_class_percent.min(100)) / 100.0)
+        {
+            let other = confuse(cause.class, rng);
+            text.push_str(rng.pick(class_stress(other)));
+            other
+        } else {
+            cause.class
+        };
         let r = rng.unit();
         let category = if r < CLASS_EMPTY_P {
             None
         } else if r < CLASS_EMPTY_P + CLASS_WRONG_P {
-            Some(confuse(cause.class, rng))
+            Some(confuse(class, rng))
         } else {
-            Some(cause.class)
+            Some(class)
         };
         let subcategory = category.map(|_| cause.subcategory);
         let substantiated = cause.quadrant.is_substantiated() != rng.chance(SUBSTANTIATION_FLIP_P);
@@ -485,6 +506,7 @@ impl Synth {
                 closed_at,
                 truth: Truth {
                     cause,
+                    class,
                     is_repeat: repeat,
                     repeat_group: None,
                 },
@@ -529,6 +551,34 @@ impl Customer {
             loc,
             class,
         }
+    }
+}
+
+/// Closing sentences that make a complaint about one cause belong to another
+/// class: what the customer stresses decides the class (DOMAIN.md).
+fn class_stress(class: ComplaintClass) -> &'static [&'static str] {
+    use ComplaintClass::*;
+    match class {
+        Outage => &[
+            "另外，此事还导致家里停电大半天，影响正常生活。",
+            "期间还多次突然停电，没有任何通知。",
+        ],
+        PowerQuality => &[
+            "另外，家中电压一直偏低，电器无法正常使用。",
+            "而且最近电压忽高忽低，灯光闪烁。",
+        ],
+        Business => &[
+            "另外，相关电费和业务手续至今没有办清。",
+            "营业厅的业务办理也一再拖延，要求尽快办结。",
+        ],
+        SupplyService => &[
+            "另外，接待的工作人员服务态度恶劣，推诿扯皮。",
+            "工作人员态度生硬，对客户的诉求不予理睬。",
+        ],
+        GridConstruction => &[
+            "另外，附近电力线路施工占道，存在安全隐患。",
+            "而且门前电力施工挖开路面后迟迟不恢复。",
+        ],
     }
 }
 
@@ -908,12 +958,54 @@ mod tests {
     }
 
     #[test]
+    fn cross_class_orders_stress_another_class_in_their_text() {
+        let plain = Synth::new(SynthConfig {
+            n: 6000,
+            seed: 5,
+            ..SynthConfig::default()
+        })
+        .unwrap();
+        let mixed = Synth::new(SynthConfig {
+            n: 6000,
+            seed: 5,
+            cross_class_percent: 25,
+            ..SynthConfig::default()
+        })
+        .unwrap();
+        let plain: Vec<SynthOrder> = plain.orders().collect();
+        assert!(plain.iter().all(|o| o.truth.class == o.truth.cause.class));
+        let mixed: Vec<SynthOrder> = mixed.orders().collect();
+        let crossed: Vec<&SynthOrder> = mixed
+            .iter()
+            .filter(|o| o.truth.class != o.truth.cause.class)
+            .collect();
+        let share = crossed.len() as f64 / mixed.len() as f64;
+        assert!((0.21..0.29).contains(&share), "{share}");
+        for o in crossed {
+            assert!(
+                class_stress(o.truth.class)
+                    .iter()
+                    .any(|s| o.text.ends_with(s)),
+                "{}",
+                o.text
+            );
+        }
+        // Operators type the true class, with the usual noise.
+        let typed_right = mixed
+            .iter()
+            .filter(|o| o.category == Some(o.truth.class))
+            .count() as f64
+            / mixed.len() as f64;
+        assert!((0.85..0.91).contains(&typed_right), "{typed_right}");
+    }
+
+    #[test]
     fn class_noise_and_repeat_share_within_band() {
         let orders: Vec<SynthOrder> = synth(20_000, 11).orders().collect();
         let n = orders.len() as f64;
         let noisy = orders
             .iter()
-            .filter(|o| o.category != Some(o.truth.cause.class))
+            .filter(|o| o.category != Some(o.truth.class))
             .count() as f64;
         let empty = orders.iter().filter(|o| o.category.is_none()).count() as f64;
         assert!((0.10..0.14).contains(&(noisy / n)), "noise {}", noisy / n);
@@ -926,7 +1018,7 @@ mod tests {
         );
         let mut per_class = BTreeMap::new();
         for o in &orders {
-            *per_class.entry(o.truth.cause.class).or_insert(0) += 1;
+            *per_class.entry(o.truth.class).or_insert(0) += 1;
         }
         assert_eq!(per_class.len(), 5);
     }

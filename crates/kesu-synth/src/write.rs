@@ -74,8 +74,8 @@ impl Summary {
     fn add(&mut self, o: &SynthOrder) {
         self.rows += 1;
         self.repeats += u64::from(o.truth.is_repeat);
-        self.class_noise += u64::from(o.category != Some(o.truth.cause.class));
-        self.per_class[o.truth.cause.class.index()] += 1;
+        self.class_noise += u64::from(o.category != Some(o.truth.class));
+        self.per_class[o.truth.class.index()] += 1;
     }
 
     fn merge(&mut self, other: &Summary) {
@@ -171,7 +171,7 @@ pub fn cells(o: &SynthOrder, with_truth: bool) -> Vec<String> {
         let c = o.truth.cause;
         v.extend([
             c.id.to_owned(),
-            c.class.label().to_owned(),
+            o.truth.class.label().to_owned(),
             c.gap.id().to_owned(),
             c.quadrant.label().to_owned(),
             if o.truth.is_repeat { "1" } else { "0" }.to_owned(),

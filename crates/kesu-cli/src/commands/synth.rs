@@ -54,6 +54,14 @@ pub struct Args {
     #[arg(long)]
     pub with_truth: bool,
 
+    /// Percentage of orders whose true class is not their cause's usual one:
+    /// the text also stresses another matter, and that decides the class.
+    /// 0 (default) makes the class a function of the cause; use e.g. 20 to
+    /// test class prediction on text rather than on clusters.
+    #[arg(long, value_name = "PCT", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub cross_class: u32,
+
     /// Header language: zh (工单编号, 受理时间, …) or en (work_order_id, received_at, …).
     #[arg(long, value_enum, value_name = "LANG", default_value = "zh")]
     pub header: HeaderArg,
@@ -127,6 +135,7 @@ pub fn run(args: Args) -> anyhow::Result<crate::Status> {
             HeaderArg::En => Header::English,
         },
         with_truth: args.with_truth,
+        cross_class_percent: args.cross_class,
     };
     let synth = Synth::new(cfg)?;
     let started = Instant::now();
