@@ -4,9 +4,10 @@
 //! what csv-core does not expose: whether a record ended inside a quote at
 //! end of file, and the exact raw bytes of every record. Quoting follows
 //! RFC 4180 as csv-core reads it (a quote opens a quoted field only at its
-//! start; inside one, `""` is a quote). The file is split into records in
-//! one sequential pass that tracks only the quote state; the records are
-//! then decoded and checked in parallel chunks, in order.
+//! start; inside one, `""` is a quote). The file is read in 16 MiB blocks;
+//! each block is split into records in one sequential pass that tracks only
+//! the quote state (a record cut by the block end is carried over), and the
+//! records are then decoded, checked and mapped in parallel chunks, in order.
 
 use std::borrow::Cow;
 
