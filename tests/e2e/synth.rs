@@ -152,7 +152,7 @@ fn synth_help_has_examples() {
 /// after an intended generator change, regenerate them with those commands.
 #[test]
 fn synth_committed_fixtures_equal_a_fresh_generation() {
-    let cases: [(&str, &[&str]); 6] = [
+    let cases: [(&str, &[&str]); 7] = [
         ("orders/sample.csv", &["--n", "2000", "--seed", "7"]),
         (
             "orders/sample_gb18030.csv",
@@ -174,6 +174,18 @@ fn synth_committed_fixtures_equal_a_fresh_generation() {
                 "--with-truth",
                 "--header",
                 "en",
+            ],
+        ),
+        (
+            "labelled/cross_class.csv",
+            &[
+                "--n",
+                "3000",
+                "--seed",
+                "12",
+                "--with-truth",
+                "--cross-class",
+                "20",
             ],
         ),
     ];

@@ -11,7 +11,7 @@ use kesu_normalize::Redacted;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::classify::{self, ClassModel};
+use crate::classify::{self, ClassInput, ClassModel};
 use crate::corpus::Corpus;
 use crate::features::{self, FeatureConfig, Features, SparseVec};
 use crate::kmeans::{self, Centroids, KMeansConfig, SplitMix64};
@@ -673,8 +673,16 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
         .iter()
         .map(|o| classify::parse_typed(corpus.symbol(o.category)))
         .collect();
-    let model = ClassModel::train(&features.counts, &typed, &features.terms, taxonomy);
-    let predicted = classify::predict(&model, &features.counts, &typed, &cause, n_causes);
+    let class_inputs: Vec<ClassInput<'_>> = (0..n)
+        .map(|i| ClassInput {
+            words: &features.docs[i],
+            counts: &features.counts[i],
+            cause: cause[i],
+            typed: typed[i],
+        })
+        .collect();
+    let model = ClassModel::train(&class_inputs, &features.terms, n_causes, taxonomy, cfg.seed);
+    let predicted = model.predict(&class_inputs);
     timer.lap("classes");
 
     let sims: Vec<f32> = nearest.iter().map(|x| x.1).collect();
