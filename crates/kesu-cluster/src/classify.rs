@@ -138,7 +138,7 @@ impl ClassModel {
             source,
         };
         let mut train: Vec<usize> = (0..orders.len()).filter(|&i| labels[i].is_some()).collect();
-        let mut rng = SplitMix64::new(seed ^ 0xC1A5_5E5);
+        let mut rng = SplitMix64::new(seed ^ 0x0C1A_55E5);
         shuffle(&mut train, &mut rng);
         train.truncate(MAX_TRAIN);
         let mut g2 = vec![1e-2f32; model.weights.len()];
@@ -149,10 +149,10 @@ impl ClassModel {
                 model.features(&orders[i], &mut feats);
                 let p = softmax(model.scores(&feats));
                 for &(f, x) in &feats {
-                    for k in 0..CLASSES {
+                    for (k, pk) in p.iter().enumerate() {
                         let y = if k == label.index() { 1.0 } else { 0.0 };
                         let w = f * CLASSES + k;
-                        let g = (p[k] - y) * x + L2 * model.weights[w];
+                        let g = (pk - y) * x + L2 * model.weights[w];
                         g2[w] += g * g;
                         model.weights[w] -= STEP * g / g2[w].sqrt();
                     }
