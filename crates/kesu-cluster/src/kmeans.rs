@@ -128,48 +128,72 @@ pub fn assign(centroids: &Centroids, docs: &[SparseVec]) -> Vec<(u32, f32)> {
         .collect()
 }
 
+/// A centroid as its non-zero weights, ascending by term.
+type Centre = Vec<(u32, f32)>;
+
 /// Mean direction of each cluster's members; summed per cluster in document order.
-fn update(docs: &[SparseVec], labels: &[(u32, f32)], k: usize, dim: usize) -> Vec<Vec<f32>> {
+///
+/// Sparse out: a centroid touches a few thousand of the vocabulary's terms,
+/// and k dense f64 sums per iteration were most of the fit's page faults.
+fn update(docs: &[SparseVec], labels: &[(u32, f32)], k: usize, dim: usize) -> Vec<Centre> {
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
     for (i, &(c, _)) in labels.iter().enumerate() {
         members[c as usize].push(i);
     }
     members
         .par_iter()
-        .map(|m| {
-            let mut sum = vec![0.0f64; dim];
-            for &i in m {
-                for (&t, &v) in docs[i].idx.iter().zip(&docs[i].val) {
-                    sum[t as usize] += v as f64;
+        .map_init(
+            || (vec![0.0f64; dim], Vec::<u32>::new()),
+            |(sum, touched), m| {
+                for &i in m {
+                    for (&t, &v) in docs[i].idx.iter().zip(&docs[i].val) {
+                        if sum[t as usize] == 0.0 {
+                            touched.push(t);
+                        }
+                        sum[t as usize] += v as f64;
+                    }
                 }
-            }
-            normalise(&sum)
-        })
+                touched.sort_unstable();
+                // Ascending term order, zeros skipped: the same sum, to the
+                // bit, as over the dense vector.
+                let norm = touched
+                    .iter()
+                    .map(|&t| sum[t as usize] * sum[t as usize])
+                    .sum::<f64>()
+                    .sqrt();
+                let centre = if norm == 0.0 {
+                    Vec::new()
+                } else {
+                    touched
+                        .iter()
+                        .map(|&t| (t, (sum[t as usize] / norm) as f32))
+                        .collect()
+                };
+                touched.iter().for_each(|&t| sum[t as usize] = 0.0);
+                touched.clear();
+                centre
+            },
+        )
         .collect()
 }
 
-fn normalise(sum: &[f64]) -> Vec<f32> {
-    let norm = sum.iter().map(|x| x * x).sum::<f64>().sqrt();
-    if norm == 0.0 {
-        return vec![0.0; sum.len()];
-    }
-    sum.iter().map(|x| (x / norm) as f32).collect()
+/// A document's own weights as a centroid.
+fn centre_of(doc: &SparseVec) -> Centre {
+    doc.idx
+        .iter()
+        .copied()
+        .zip(doc.val.iter().copied())
+        .collect()
 }
 
-fn dense_of(doc: &SparseVec, dim: usize) -> Vec<f32> {
-    let mut v = vec![0.0; dim];
-    for (&t, &x) in doc.idx.iter().zip(&doc.val) {
-        v[t as usize] = x;
-    }
-    v
-}
-
-fn pack(centres: &[Vec<f32>], dim: usize) -> Centroids {
+/// Writes sparse centroids into a term-major matrix, reusing its buffer.
+fn pack_sparse(centres: &[Centre], dim: usize, mut weights: Vec<f32>) -> Centroids {
     let k = centres.len();
-    let mut weights = vec![0.0f32; dim * k];
-    for (c, v) in centres.iter().enumerate() {
-        for (t, &x) in v.iter().enumerate() {
-            weights[t * k + c] = x;
+    weights.clear();
+    weights.resize(dim * k, 0.0);
+    for (c, centre) in centres.iter().enumerate() {
+        for &(t, x) in centre {
+            weights[t as usize * k + c] = x;
         }
     }
     Centroids { k, dim, weights }
@@ -184,10 +208,23 @@ fn dot_dense(doc: &SparseVec, dense: &[f32]) -> f32 {
 }
 
 /// k-means++ seeding on cosine distance (1 − cos).
-fn seed_plus_plus(docs: &[SparseVec], k: usize, dim: usize, rng: &mut SplitMix64) -> Vec<Vec<f32>> {
+fn seed_plus_plus(docs: &[SparseVec], k: usize, dim: usize, rng: &mut SplitMix64) -> Vec<Centre> {
+    // One dense copy of the newest centre, cleared again after each use.
+    let mut dense = vec![0.0f32; dim];
+    let mut probe = |doc: &SparseVec, best: &mut [f32], first: bool| {
+        for (&t, &x) in doc.idx.iter().zip(&doc.val) {
+            dense[t as usize] = x;
+        }
+        best.par_iter_mut().zip(docs.par_iter()).for_each(|(b, d)| {
+            let s = dot_dense(d, &dense);
+            *b = if first { s } else { b.max(s) };
+        });
+        doc.idx.iter().for_each(|&t| dense[t as usize] = 0.0);
+        centre_of(doc)
+    };
     let first = rng.below(docs.len());
-    let mut centres = vec![dense_of(&docs[first], dim)];
-    let mut best: Vec<f32> = docs.par_iter().map(|d| dot_dense(d, &centres[0])).collect();
+    let mut best = vec![0.0f32; docs.len()];
+    let mut centres = vec![probe(&docs[first], &mut best, true)];
     while centres.len() < k {
         let weights: Vec<f64> = best.iter().map(|&s| (1.0 - s as f64).max(0.0)).collect();
         let total: f64 = weights.iter().sum();
@@ -206,11 +243,7 @@ fn seed_plus_plus(docs: &[SparseVec], k: usize, dim: usize, rng: &mut SplitMix64
             }
             chosen
         };
-        let centre = dense_of(&docs[pick], dim);
-        best.par_iter_mut()
-            .zip(docs.par_iter())
-            .for_each(|(b, d)| *b = b.max(dot_dense(d, &centre)));
-        centres.push(centre);
+        centres.push(probe(&docs[pick], &mut best, false));
     }
     centres
 }
@@ -250,12 +283,12 @@ fn fit_once(docs: &[SparseVec], dim: usize, k: usize, max_iter: usize, seed: u64
     let mut rng = SplitMix64::new(seed);
     if docs.is_empty() {
         return Fit {
-            centroids: pack(&vec![vec![0.0; dim]; k], dim),
+            centroids: pack_sparse(&vec![Vec::new(); k], dim, Vec::new()),
             labels: Vec::new(),
             objective: 0.0,
         };
     }
-    let mut centroids = pack(&seed_plus_plus(docs, k, dim, &mut rng), dim);
+    let mut centroids = pack_sparse(&seed_plus_plus(docs, k, dim, &mut rng), dim, Vec::new());
     let mut labels = assign(&centroids, docs);
     let mut objective = objective_of(&labels);
     for _ in 0..max_iter {
@@ -273,12 +306,12 @@ fn fit_once(docs: &[SparseVec], dim: usize, k: usize, max_iter: usize, seed: u64
                     .min_by(|a, b| a.1.1.total_cmp(&b.1.1).then(a.0.cmp(&b.0)))
                     .map(|(i, _)| i);
                 if let Some(i) = worst {
-                    centres[c] = dense_of(&docs[i], dim);
+                    centres[c] = centre_of(&docs[i]);
                     taken.push(i);
                 }
             }
         }
-        centroids = pack(&centres, dim);
+        centroids = pack_sparse(&centres, dim, std::mem::take(&mut centroids.weights));
         let next = assign(&centroids, docs);
         let changed = next.iter().zip(&labels).filter(|(a, b)| a.0 != b.0).count();
         labels = next;
