@@ -74,7 +74,9 @@ pub struct MiningConfig {
     pub min_similarity: f32,
     /// Largest number of orders k-means is fitted on (the rest are only assigned).
     pub fit_sample: usize,
-    /// k-means restarts.
+    /// k-means restarts; the best objective wins. Two by default: on two
+    /// cores they run side by side, a third costs a second round (+50–100 %
+    /// k-means time) and won in 1 of 12 measured runs (reports/bench/analyze.md).
     pub n_init: usize,
     /// Vocabulary settings.
     pub features: FeatureConfig,
@@ -94,7 +96,7 @@ impl Default for MiningConfig {
             window_days: 30,
             min_similarity: 0.15,
             fit_sample: 25_000,
-            n_init: 3,
+            n_init: 2,
             features: FeatureConfig::default(),
             repeat_min_jaccard: RepeatConfig::default().min_jaccard,
             typed_features: true,
