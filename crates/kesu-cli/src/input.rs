@@ -54,15 +54,19 @@ impl AnalyzerArgs {
     /// Builds the analyzer (normaliser + segmenter): one dictionary load,
     /// shared by every thread afterwards.
     pub fn analyzer(&self) -> anyhow::Result<Analyzer> {
-        let config = AnalyzerConfig {
+        Analyzer::new(&self.config()).context("loading dictionaries")
+    }
+
+    /// The analyzer's configuration, for a caller that loads its parts itself.
+    pub fn config(&self) -> AnalyzerConfig {
+        AnalyzerConfig {
             segment: SegmenterConfig {
                 user_dicts: self.dicts.clone(),
                 stopword_files: self.stopwords.clone(),
                 ..SegmenterConfig::default()
             },
             ..AnalyzerConfig::default()
-        };
-        Analyzer::new(&config).context("loading dictionaries")
+        }
     }
 }
 
