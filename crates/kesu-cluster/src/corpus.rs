@@ -76,6 +76,33 @@ pub struct Corpus {
     pub symbols: Vec<Arc<str>>,
     /// Names of the extra columns kept in [`OrderDigest::kept`].
     pub columns: Vec<String>,
+    /// Which words may name a root cause in its label; every word when unset.
+    pub label_words: Option<LabelWords>,
+}
+
+/// Decides which top terms may appear in a root cause's label, e.g. the
+/// segmenter's part-of-speech test (`Segmenter::is_naming_word`): a label
+/// read by management should say what went wrong (电费·抄表), not how often
+/// or when (很多·平时). Top terms and gap mapping still see every term.
+#[derive(Clone)]
+pub struct LabelWords(Arc<dyn Fn(&str) -> bool + Send + Sync>);
+
+impl LabelWords {
+    /// Wraps a word test.
+    pub fn new(allows: impl Fn(&str) -> bool + Send + Sync + 'static) -> LabelWords {
+        LabelWords(Arc::new(allows))
+    }
+
+    /// Whether `word` may appear in a label.
+    pub fn allows(&self, word: &str) -> bool {
+        (self.0)(word)
+    }
+}
+
+impl std::fmt::Debug for LabelWords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LabelWords(..)")
+    }
 }
 
 impl Corpus {
@@ -224,6 +251,7 @@ impl CorpusBuilder {
                 .map(Arc::from)
                 .collect(),
             columns: self.keep,
+            label_words: None,
         }
     }
 }

@@ -61,7 +61,7 @@ pub mod repeats;
 pub mod tables;
 mod taxonomy;
 
-pub use corpus::{Corpus, CorpusBuilder, OrderDigest, Sym};
+pub use corpus::{Corpus, CorpusBuilder, LabelWords, OrderDigest, Sym};
 pub use mining::{
     Assignment, Evaluation, GapMatch, KChoice, Mining, MiningConfig, MiningMetrics, OTHER_ID,
     OTHER_LABEL, RootCause, Truth, TypicalCase, UNMAPPED, evaluate, mine,

@@ -664,7 +664,22 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
             .filter(|&&(t, _)| !features.terms[t as usize].starts_with(TYPED_PREFIX))
             .map(|&(t, w)| (features.terms[t as usize].clone(), w))
             .collect();
-        let label = label_of(&named, &labels);
+        let nameable: Vec<(String, f64)> = match &corpus.label_words {
+            Some(words) => named
+                .iter()
+                .filter(|(t, _)| words.allows(t))
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        let label = label_of(
+            if nameable.is_empty() {
+                &named
+            } else {
+                &nameable
+            },
+            &labels,
+        );
         labels.push(label);
         gaps.push(map_gap(&named, taxonomy));
         top_terms.push(named.into_iter().take(10).collect());

@@ -241,6 +241,43 @@ impl Segmenter {
             .collect()
     }
 
+    /// The word's part of speech (jieba's tag set: n, v, a, d, m …) from the
+    /// dictionaries, or the HMM's guess for an unknown word; `None` when the
+    /// segmenter would split `word`.
+    pub fn part_of_speech<'a>(&'a self, word: &'a str) -> Option<&'a str> {
+        match self.inner.jieba.tag(word, self.inner.hmm).as_slice() {
+            [t] if t.word == word => Some(t.tag),
+            _ => None,
+        }
+    }
+
+    /// Whether `word` can name a thing, act or quality (nouns, verbs,
+    /// adjectives, idioms …), rather than only place, count or qualify one:
+    /// numerals and measures (很多, 一名), time words (平时), pronouns
+    /// (任何人, 每次), adverbs (经常, 立即), conjunctions, prepositions,
+    /// particles, locatives, modals and interjections are not. A word the
+    /// segmenter would split is judged by none of these, so it can.
+    pub fn is_naming_word(&self, word: &str) -> bool {
+        self.part_of_speech(word).is_none_or(|tag| {
+            !matches!(
+                tag.as_bytes().first(),
+                Some(
+                    b'm' | b'q'
+                        | b't'
+                        | b'r'
+                        | b'd'
+                        | b'c'
+                        | b'p'
+                        | b'u'
+                        | b'f'
+                        | b'y'
+                        | b'e'
+                        | b'o'
+                )
+            ) && tag != "ad"
+        })
+    }
+
     /// Whether `word` is in the configured stop-word set (exact match).
     pub fn is_stopword(&self, word: &str) -> bool {
         self.inner.stopwords.contains(word)
@@ -388,6 +425,36 @@ mod tests {
             }
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn naming_words_are_told_from_function_words_by_part_of_speech() {
+        let seg = Segmenter::builtin().unwrap();
+        assert_eq!(seg.part_of_speech("电费"), Some("n"));
+        assert_eq!(seg.part_of_speech("经常"), Some("d"));
+        for w in [
+            "电费",
+            "抄表",
+            "智能电表",
+            "跳闸",
+            "恶劣",
+            "物业",
+            "彻底解决",
+        ] {
+            assert!(seg.is_naming_word(w), "{w}");
+        }
+        for w in [
+            "很多",
+            "一名",
+            "平时",
+            "任何人",
+            "每次",
+            "经常",
+            "立即",
+            "突然",
+        ] {
+            assert!(!seg.is_naming_word(w), "{w}");
+        }
     }
 
     #[test]

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use kesu_cluster::{Corpus, CorpusBuilder, KChoice, Mining, MiningConfig, Taxonomy, Truth};
+use kesu_cluster::{
+    Corpus, CorpusBuilder, KChoice, LabelWords, Mining, MiningConfig, Taxonomy, Truth,
+};
 use kesu_model::ComplaintClass;
 use kesu_normalize::Normalizer;
 use kesu_segment::{Analyzer, Segmenter};
@@ -215,7 +217,9 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         .par_iter_mut()
         .with_min_len(64)
         .for_each(|d| d.terms = builder.intern(&segmenter.terms(d.text.as_str())));
-    let corpus = builder.finish(loaded.orders);
+    let mut corpus = builder.finish(loaded.orders);
+    let tagger = segmenter.clone();
+    corpus.label_words = Some(LabelWords::new(move |w| tagger.is_naming_word(w)));
     let analyzer = Analyzer {
         normalizer,
         segmenter,
