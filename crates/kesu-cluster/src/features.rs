@@ -72,7 +72,7 @@ pub struct Features {
     pub df: Vec<u32>,
     /// One vector per document (empty when no term survived).
     pub docs: Vec<SparseVec>,
-    /// Raw term counts per document, over kept terms (for c-TF-IDF and NB).
+    /// Raw term counts per document, over kept terms (for c-TF-IDF and cue-term labels).
     pub counts: Vec<Vec<(u32, u32)>>,
 }
 

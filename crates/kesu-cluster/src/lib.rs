@@ -17,11 +17,13 @@
 //!   the operator-typed class and subclass enter as two extra tokens (weak
 //!   supervision: measured +0.01–0.03 NMI on synthetic data, see
 //!   reports/bench/analyze.md);
-//! - **labels and gaps**: class-based TF-IDF top terms, a 2–3 term label, and the
-//!   management gap of [`Taxonomy`] whose cue terms carry most of that weight
-//!   (or "unmapped: possible new gap");
-//! - **classes** ([`classify`]): naive Bayes on the operator-typed classes,
-//!   sharpened by the cause's class mix; disagreements are flagged;
+//! - **labels and gaps**: class-based TF-IDF top terms, a 2–3 term label of
+//!   words that name something ([`Corpus::label_words`], e.g. by part of
+//!   speech), and the management gap of [`Taxonomy`] whose cue terms carry
+//!   most of that weight (or "unmapped: possible new gap");
+//! - **classes** ([`classify`]): logistic regression over the words and the
+//!   root cause, trained on the noisy operator-typed classes; disagreements
+//!   are flagged;
 //! - **typical cases**: central and diverse (MMR) redacted texts with ids;
 //! - **repeats** ([`repeats`]): MinHash of character 3-shingles within blocks of
 //!   the same customer id / phone / address and a day window, union-find.
