@@ -886,6 +886,11 @@ pub struct Evaluation {
     pub typed_class_accuracy: Option<f64>,
     /// Accuracy of the typed class where it is present.
     pub typed_class_accuracy_nonempty: Option<f64>,
+    /// Of the orders flagged "possibly misclassified", the share whose typed
+    /// class really is wrong (orders with a typed class).
+    pub misclassified_precision: Option<f64>,
+    /// Of the orders whose typed class is wrong, the share flagged.
+    pub misclassified_recall: Option<f64>,
     /// Repeat precision.
     pub repeat_precision: Option<f64>,
     /// Repeat recall.
@@ -947,6 +952,17 @@ pub fn evaluate(mining: &Mining, truth: &Truth) -> Evaluation {
             let present = typed.iter().flatten().count();
             if present > 0 {
                 e.typed_class_accuracy_nonempty = Some(typed_ok as f64 / present as f64);
+                // How far a quality team can trust the flag: typed wrong vs flagged.
+                let (wrong, flagged): (Vec<bool>, Vec<bool>) = rows
+                    .iter()
+                    .zip(&typed)
+                    .filter_map(|((t, i), p)| {
+                        p.map(|p| (p != *t, mining.assignments[*i].class_disagrees))
+                    })
+                    .unzip();
+                let (precision, recall, _) = crate::metrics::precision_recall_f1(&wrong, &flagged);
+                e.misclassified_precision = Some(precision);
+                e.misclassified_recall = Some(recall);
             }
         }
     }
