@@ -84,7 +84,10 @@ fn class_prediction_beats_typing_when_class_does_not_follow_the_cause() {
     assert!(acc >= 0.96, "class accuracy {acc}");
     let flag_p = metric(&m, &["evaluation", "misclassified_precision"]);
     let flag_r = metric(&m, &["evaluation", "misclassified_recall"]);
-    assert!(flag_p >= 0.88 && flag_r >= 0.90, "flag P {flag_p} R {flag_r}");
+    assert!(
+        flag_p >= 0.88 && flag_r >= 0.90,
+        "flag P {flag_p} R {flag_r}"
+    );
     assert!(metric(&m, &["evaluation", "nmi"]) >= 0.83);
 }
 

@@ -284,7 +284,7 @@ pub(crate) fn split_fields(rec: &[u8], delim: u8, buf: &mut Vec<u8>, ends: &mut 
 /// Bytes read from disk at a time: the whole export is never held in memory
 /// (a million-row export is half a gigabyte), only one block and the
 /// records parsed from it.
-const BLOCK: usize = 16 << 20;
+pub(crate) const BLOCK: usize = 16 << 20;
 
 /// Bytes the encoding is decided on, at least.
 const SNIFF_BYTES: usize = 1 << 20;
@@ -304,21 +304,12 @@ fn fill(src: &mut impl std::io::Read, buf: &mut Vec<u8>, want: usize) -> std::io
     Ok(true)
 }
 
-/// Reads a CSV/TSV file block by block: each block is split into records,
+/// Reads a CSV/TSV file block by block (`block_size` bytes, [`BLOCK`] in
+/// production; tests choose tiny blocks): each block is split into records,
 /// which are decoded, checked and mapped in parallel chunks, in order. A
 /// record cut by the end of a block is carried over to the next one.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn read<T: Send>(
-    file: &str,
-    path: &std::path::Path,
-    tab: bool,
-    opts: &IngestOptions,
-    progress: &(dyn Fn(u64) + Sync),
-    map: Map<'_, T>,
-) -> Result<FileRead<T>> {
-    read_blocks(file, path, tab, opts, progress, map, BLOCK)
-}
-
-fn read_blocks<T: Send>(
     file: &str,
     path: &std::path::Path,
     tab: bool,
@@ -533,7 +524,7 @@ mod tests {
         let progress = |d: u64| {
             done.fetch_add(d, std::sync::atomic::Ordering::Relaxed);
         };
-        let read = read_blocks("b.csv", &path, false, &opts(), &progress, &|o| o, block);
+        let read = read("b.csv", &path, false, &opts(), &progress, &|o| o, block);
         let text = match read {
             Ok(r) => format!(
                 "{} {:?}",

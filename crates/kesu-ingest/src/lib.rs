@@ -283,8 +283,8 @@ fn read_file<T: Send>(
         })
     };
     match extension.as_str() {
-        "csv" | "txt" => delimited::read(&file, path, false, opts, progress, map),
-        "tsv" | "tab" => delimited::read(&file, path, true, opts, progress, map),
+        "csv" | "txt" => delimited::read(&file, path, false, opts, progress, map, delimited::BLOCK),
+        "tsv" | "tab" => delimited::read(&file, path, true, opts, progress, map, delimited::BLOCK),
         "jsonl" | "ndjson" => jsonl::read(&file, read_bytes()?, opts, progress, map),
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => xlsx::read(&file, path, opts, progress, map),
         "parquet" => parquet_file::read(&file, path, opts, progress, map),
