@@ -63,7 +63,7 @@ fn analyze_labelled_fixture_meets_quality_floors() {
             .unwrap();
     assert_eq!(file["evaluation"], m["evaluation"]);
     for stage in [
-        "init", "load", "mine", "parquet", "chart", "evaluate", "total",
+        "init", "load", "segment", "mine", "parquet", "chart", "evaluate", "total",
     ] {
         assert!(file["timing_s"][stage].is_number(), "timing of {stage}");
     }

@@ -127,8 +127,10 @@ impl ClassModel {
             )
         };
         // Synthetic feature tokens (leading U+0001, e.g. the typed class) are
-        // left out: the model must learn the class from the words, or it would
-        // just echo the operator's typing.
+        // left out: an order's own typing as a feature would just be echoed.
+        // The cause feature does carry typing, but the cause's: clusters are
+        // fitted with those tokens and the weight learns the cause's majority
+        // class, which is what corrects single slips.
         let skip: Vec<bool> = terms.iter().map(|t| t.starts_with('\u{1}')).collect();
         let mut model = ClassModel {
             weights: vec![0.0; (terms.len() + n_causes + 1) * CLASSES],

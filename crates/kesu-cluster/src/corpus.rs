@@ -7,7 +7,10 @@
 //! hashed identity keys for repeat blocking and whichever extra columns the
 //! caller keeps (truth labels). [`CorpusBuilder::digest`] makes that
 //! [`OrderDigest`] on the thread that parsed the row (see
-//! `kesu_ingest::ingest_with`), so full orders never accumulate.
+//! `kesu_ingest::ingest_with`), so full orders never accumulate; its term
+//! ids can be given then or filled in by a later pass over the digests
+//! (`kesu analyze` does the latter, so that reading overlaps the dictionary
+//! load), since segmentation reads only the redacted text the digest keeps.
 //!
 //! Term ids are handed out by a concurrent interner in whatever order threads
 //! reach new terms; nothing downstream depends on them, because the feature

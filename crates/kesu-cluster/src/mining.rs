@@ -887,9 +887,10 @@ pub struct Evaluation {
     /// Accuracy of the typed class where it is present.
     pub typed_class_accuracy_nonempty: Option<f64>,
     /// Of the orders flagged "possibly misclassified", the share whose typed
-    /// class really is wrong (orders with a typed class).
+    /// class really is wrong (orders with a typed class; None if none flagged).
     pub misclassified_precision: Option<f64>,
-    /// Of the orders whose typed class is wrong, the share flagged.
+    /// Of the orders whose typed class is wrong, the share flagged (None if
+    /// no typed class is wrong).
     pub misclassified_recall: Option<f64>,
     /// Repeat precision.
     pub repeat_precision: Option<f64>,
@@ -960,9 +961,11 @@ pub fn evaluate(mining: &Mining, truth: &Truth) -> Evaluation {
                         p.map(|p| (p != *t, mining.assignments[*i].class_disagrees))
                     })
                     .unzip();
+                // Undefined (nothing flagged, or nothing typed wrong) is
+                // None, not 0: a clean week is not a failed flag.
                 let (precision, recall, _) = crate::metrics::precision_recall_f1(&wrong, &flagged);
-                e.misclassified_precision = Some(precision);
-                e.misclassified_recall = Some(recall);
+                e.misclassified_precision = flagged.contains(&true).then_some(precision);
+                e.misclassified_recall = wrong.contains(&true).then_some(recall);
             }
         }
     }

@@ -308,7 +308,6 @@ fn fill(src: &mut impl std::io::Read, buf: &mut Vec<u8>, want: usize) -> std::io
 /// production; tests choose tiny blocks): each block is split into records,
 /// which are decoded, checked and mapped in parallel chunks, in order. A
 /// record cut by the end of a block is carried over to the next one.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn read<T: Send>(
     file: &str,
     path: &std::path::Path,

@@ -241,9 +241,10 @@ impl Segmenter {
             .collect()
     }
 
-    /// The word's part of speech (jieba's tag set: n, v, a, d, m …) from the
-    /// dictionaries, or the HMM's guess for an unknown word; `None` when the
-    /// segmenter would split `word`.
+    /// The word's part of speech (jieba's tag set: n, v, a, d, m, eng …) from
+    /// the dictionaries, or jieba's guess for a token it does not know;
+    /// `None` when the segmenter would split `word` (with the HMM off, the
+    /// default, an unknown multi-character word is split).
     pub fn part_of_speech<'a>(&'a self, word: &'a str) -> Option<&'a str> {
         match self.inner.jieba.tag(word, self.inner.hmm).as_slice() {
             [t] if t.word == word => Some(t.tag),
@@ -255,26 +256,14 @@ impl Segmenter {
     /// adjectives, idioms …), rather than only place, count or qualify one:
     /// numerals and measures (很多, 一名), time words (平时), pronouns
     /// (任何人, 每次), adverbs (经常, 立即), conjunctions, prepositions,
-    /// particles, locatives, modals and interjections are not. A word the
-    /// segmenter would split is judged by none of these, so it can.
+    /// particles, locatives, modals and interjections are not. Latin-letter
+    /// words (tag `eng`: APP, IC) and words the segmenter would split can.
     pub fn is_naming_word(&self, word: &str) -> bool {
+        /// First letters of the jieba tags of words that do not name.
+        const NON_NAMING: &[u8] = b"mqtrdcpufyeo";
         self.part_of_speech(word).is_none_or(|tag| {
-            !matches!(
-                tag.as_bytes().first(),
-                Some(
-                    b'm' | b'q'
-                        | b't'
-                        | b'r'
-                        | b'd'
-                        | b'c'
-                        | b'p'
-                        | b'u'
-                        | b'f'
-                        | b'y'
-                        | b'e'
-                        | b'o'
-                )
-            ) && tag != "ad"
+            tag == "eng"
+                || !(tag == "ad" || tag.bytes().next().is_some_and(|b| NON_NAMING.contains(&b)))
         })
     }
 
@@ -440,6 +429,7 @@ mod tests {
             "恶劣",
             "物业",
             "彻底解决",
+            "APP",
         ] {
             assert!(seg.is_naming_word(w), "{w}");
         }

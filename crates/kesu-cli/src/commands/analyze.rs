@@ -188,6 +188,17 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         None => Taxonomy::builtin()?,
     };
     let config = args.analyzer.config();
+    // The dictionaries load beside the reading below and their errors come
+    // after it; a missing file should stop the run before minutes of reading.
+    for path in config
+        .segment
+        .user_dicts
+        .iter()
+        .chain(&config.segment.stopword_files)
+    {
+        std::fs::metadata(path)
+            .with_context(|| format!("loading dictionaries: {}", path.display()))?;
+    }
     let normalizer = Normalizer::new(&config.normalize).context("loading dictionaries")?;
     lap(&mut timing, "init");
     // Read → normalise → redact → digest on the parsing threads (only the
