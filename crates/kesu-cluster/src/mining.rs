@@ -613,7 +613,21 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
     );
     drop(fit_docs);
     let centroids: Centroids = fit.centroids;
-    let nearest = kmeans::assign(&centroids, &features.docs);
+    // The fit's last step assigned its documents to these very centroids;
+    // only the orders outside the fit sample are left to score.
+    let mut nearest: Vec<(u32, f32)> = vec![(0, 0.0); n];
+    let mut in_fit = vec![false; n];
+    for (&i, &label) in fit_idx.iter().zip(&fit.labels) {
+        nearest[i] = label;
+        in_fit[i] = true;
+    }
+    let rest: Vec<usize> = (0..n).filter(|&i| !in_fit[i]).collect();
+    for (&i, label) in rest
+        .iter()
+        .zip(kmeans::assign_some(&centroids, &features.docs, &rest))
+    {
+        nearest[i] = label;
+    }
     timer.lap("kmeans");
 
     // Outliers: featureless orders, then the least similar below the threshold, capped.

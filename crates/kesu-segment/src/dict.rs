@@ -4,10 +4,14 @@ use std::path::Path;
 
 use jieba_rs::Jieba;
 
+use crate::dict_line::{DictLine, parse_dict_line};
 use crate::{Error, Result};
 
 /// The power-utility user dictionary, `word freq tag` per line.
 pub(crate) const BUILTIN_DICT: &str = include_str!("../../../pipelines/dict/power.dict");
+/// jieba's general dictionary with [`BUILTIN_DICT`] loaded on top, as a
+/// dictionary image made by `build.rs` (tested equal to loading the text).
+pub(crate) const BUILTIN_IMAGE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/power.jieba"));
 /// The stop words: function words, punctuation and complaint boilerplate.
 pub(crate) const BUILTIN_STOPWORDS: &str = include_str!("../../../pipelines/dict/stopwords.txt");
 
@@ -35,25 +39,14 @@ pub(crate) fn read_text(path: &Path) -> Result<String> {
 /// a missing frequency is suggested here the same way.
 pub(crate) fn load_dict(jieba: &mut Jieba, text: &str, source_name: &str) -> Result<()> {
     for (idx, line) in text.lines().enumerate() {
-        let mut fields = line.split_whitespace();
-        let Some(word) = fields.next() else { continue };
-        let freq = match fields.next() {
-            Some(f) => Some(f.parse::<usize>().map_err(|_| Error::DictLine {
-                source_name: source_name.to_owned(),
-                line: idx + 1,
-                message: format!("frequency {f:?} of {word:?} is not a non-negative integer"),
-            })?),
-            None => None,
-        };
-        let tag = fields.next();
-        if let Some(extra) = fields.next() {
-            return Err(Error::DictLine {
-                source_name: source_name.to_owned(),
-                line: idx + 1,
-                message: format!("unexpected field {extra:?} after the tag"),
-            });
+        let parsed = parse_dict_line(line).map_err(|message| Error::DictLine {
+            source_name: source_name.to_owned(),
+            line: idx + 1,
+            message,
+        })?;
+        if let Some(DictLine { word, freq, tag }) = parsed {
+            jieba.add_word(word, freq, tag);
         }
-        jieba.add_word(word, freq, tag);
     }
     Ok(())
 }
@@ -92,6 +85,22 @@ mod tests {
             assert!(seen.insert(fields[0]), "duplicate {:?}", fields[0]);
         }
         assert!(seen.len() >= 400, "only {} terms", seen.len());
+    }
+
+    #[test]
+    fn builtin_image_is_the_dictionary_text_loaded() {
+        // The image must hold exactly what loading the texts at run time
+        // would: same words, frequencies, tags and trie, to the byte.
+        let mut jieba = Jieba::new();
+        load_dict(&mut jieba, BUILTIN_DICT, "builtin:power.dict").unwrap();
+        assert!(
+            jieba.to_image() == BUILTIN_IMAGE,
+            "build.rs made another image"
+        );
+        let loaded = Jieba::from_image(BUILTIN_IMAGE).unwrap();
+        let text = "客户反映台区经理未通知计划停电，业扩报装进度慢，95598工单催办";
+        assert_eq!(loaded.cut(text, false), jieba.cut(text, false));
+        assert_eq!(loaded.tag(text, false), jieba.tag(text, false));
     }
 
     #[test]

@@ -35,6 +35,7 @@
 mod analyzer;
 pub mod bakeoff;
 mod dict;
+mod dict_line;
 mod segmenter;
 
 pub use analyzer::{Analyzer, AnalyzerConfig, AnalyzerVersion};
@@ -69,6 +70,10 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// The built-in dictionary image does not load: a build of kesu whose
+    /// `build.rs` ran against another jieba-rs than the one linked.
+    #[error("the built-in dictionary image does not load: {0}")]
+    BuiltinImage(String),
     /// The normaliser configuration is invalid.
     #[error(transparent)]
     Normalize(#[from] kesu_normalize::Error),

@@ -10,8 +10,8 @@ use jieba_rs::Jieba;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::Result;
-use crate::dict::{self, BUILTIN_DICT, BUILTIN_STOPWORDS};
+use crate::dict::{self, BUILTIN_DICT, BUILTIN_IMAGE, BUILTIN_STOPWORDS};
+use crate::{Error, Result};
 
 /// Bumped whenever segmentation or [`Segmenter::terms`] filtering changes
 /// for the same dictionaries, so the fingerprint (and with it every stored
@@ -106,7 +106,14 @@ impl Segmenter {
     /// Loads jieba's general dictionary, then the configured dictionaries
     /// and stop words.
     pub fn new(cfg: &SegmenterConfig) -> Result<Segmenter> {
-        let mut jieba = Jieba::new();
+        // The built-in dictionaries come as one image of the loaded tables
+        // (build.rs): copying it is ~5× faster than inserting jieba's
+        // 349 046 words, which is most of a short run's start-up.
+        let mut jieba = if cfg.no_builtin_dict {
+            Jieba::new()
+        } else {
+            Jieba::from_image(BUILTIN_IMAGE).map_err(|e| Error::BuiltinImage(e.to_string()))?
+        };
         let mut hash = Sha256::new();
         hash_field(&mut hash, b"kesu-segment");
         hash_field(&mut hash, &SEGMENTER_LOGIC_VERSION.to_le_bytes());
@@ -135,7 +142,7 @@ impl Segmenter {
             );
         };
         if !cfg.no_builtin_dict {
-            dict::load_dict(&mut jieba, BUILTIN_DICT, "builtin:power.dict")?;
+            // Already in the image; its text still decides the fingerprint.
             hash_field(&mut hash, BUILTIN_DICT.as_bytes());
             keep_numeric(BUILTIN_DICT);
         }
