@@ -232,11 +232,81 @@ pub struct Mining {
 
 struct Timer(BTreeMap<String, f64>, Instant);
 impl Timer {
+    /// Records a step timed on its own (one of several run side by side).
+    fn record(&mut self, stage: &str, secs: f64) {
+        self.0.insert(stage.to_owned(), secs);
+    }
+
+    /// The next lap starts now.
+    fn restart(&mut self) {
+        self.1 = Instant::now();
+    }
+
     fn lap(&mut self, stage: &str) {
         let now = Instant::now();
         self.0
             .insert(stage.to_owned(), (now - self.1).as_secs_f64());
         self.1 = now;
+    }
+}
+
+/// Runs `f` and says how long it took.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let start = Instant::now();
+    let out = f();
+    (out, start.elapsed().as_secs_f64())
+}
+
+/// What names and maps each cause: its c-TF-IDF terms, label, gap and top
+/// terms, in cause order.
+struct Labelled {
+    tops: Vec<Vec<(u32, f64)>>,
+    labels: Vec<String>,
+    gaps: Vec<GapMatch>,
+    top_terms: Vec<Vec<(String, f64)>>,
+}
+
+fn labels_and_gaps(
+    features: &Features,
+    members: &[Vec<usize>],
+    corpus: &Corpus,
+    taxonomy: &Taxonomy,
+) -> Labelled {
+    let tops = class_tfidf(features, members);
+    let mut labels: Vec<String> = Vec::new();
+    let mut gaps: Vec<GapMatch> = Vec::new();
+    let mut top_terms: Vec<Vec<(String, f64)>> = Vec::new();
+    for top in &tops {
+        let named: Vec<(String, f64)> = top
+            .iter()
+            .filter(|&&(t, _)| !features.terms[t as usize].starts_with(TYPED_PREFIX))
+            .map(|&(t, w)| (features.terms[t as usize].clone(), w))
+            .collect();
+        let nameable: Vec<(String, f64)> = match &corpus.label_words {
+            Some(words) => named
+                .iter()
+                .filter(|(t, _)| words.allows(t))
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        let label = label_of(
+            if nameable.is_empty() {
+                &named
+            } else {
+                &nameable
+            },
+            &labels,
+        );
+        labels.push(label);
+        gaps.push(map_gap(&named, taxonomy));
+        top_terms.push(named.into_iter().take(10).collect());
+    }
+    Labelled {
+        tops,
+        labels,
+        gaps,
+        top_terms,
     }
 }
 
@@ -668,83 +738,95 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
     }
     timer.lap("outliers");
 
-    let tops = class_tfidf(&features, &members);
-    let mut labels: Vec<String> = Vec::new();
-    let mut gaps: Vec<GapMatch> = Vec::new();
-    let mut top_terms: Vec<Vec<(String, f64)>> = Vec::new();
-    for top in &tops {
-        let named: Vec<(String, f64)> = top
-            .iter()
-            .filter(|&&(t, _)| !features.terms[t as usize].starts_with(TYPED_PREFIX))
-            .map(|&(t, w)| (features.terms[t as usize].clone(), w))
-            .collect();
-        let nameable: Vec<(String, f64)> = match &corpus.label_words {
-            Some(words) => named
-                .iter()
-                .filter(|(t, _)| words.allows(t))
-                .cloned()
-                .collect(),
-            None => Vec::new(),
-        };
-        let label = label_of(
-            if nameable.is_empty() {
-                &named
-            } else {
-                &nameable
-            },
-            &labels,
-        );
-        labels.push(label);
-        gaps.push(map_gap(&named, taxonomy));
-        top_terms.push(named.into_iter().take(10).collect());
-    }
-    timer.lap("labels_gaps");
-
-    let typed: Vec<Option<ComplaintClass>> = orders
-        .iter()
-        .map(|o| classify::parse_typed(corpus.symbol(o.category)))
-        .collect();
-    let class_inputs: Vec<ClassInput<'_>> = (0..n)
-        .map(|i| ClassInput {
-            words: &features.docs[i],
-            counts: &features.counts[i],
-            cause: cause[i],
-            typed: typed[i],
-        })
-        .collect();
-    let model = ClassModel::train(&class_inputs, &features.terms, n_causes, taxonomy, cfg.seed);
-    let predicted = model.predict(&class_inputs);
-    timer.lap("classes");
-
     let sims: Vec<f32> = nearest.iter().map(|x| x.1).collect();
-    let typical: Vec<Vec<usize>> = members
-        .par_iter()
-        .map(|m| typical_of(m, &sims, &features.docs, cfg.typical))
-        .collect();
-    timer.lap("typical");
-
-    let inputs: Vec<RepeatInput<'_>> = orders
-        .iter()
-        .map(|o| RepeatInput {
-            text: o.text.as_str(),
-            received_at: o.received_at,
-            identity: o.identity,
-        })
-        .collect();
-    let related = |i: usize, j: usize| {
-        let cos = features.docs[i].dot(&features.docs[j]);
-        cos >= REPEAT_MIN_COSINE
-            || (cause[i].is_some() && cause[i] == cause[j] && cos >= REPEAT_SAME_CAUSE_COSINE)
-    };
-    let groups = repeats::detect(
-        &inputs,
-        &RepeatConfig {
-            window_days: cfg.window_days,
-            min_jaccard: cfg.repeat_min_jaccard,
-        },
-        &related,
-    );
-    timer.lap("repeats");
+    // Labels and gaps, the class model, typical cases and repeats read only
+    // what is above, so they run side by side: the class model trains on
+    // one thread (sequential AdaGrad, for determinism) and would otherwise
+    // leave the other core idle. Each records its own time.
+    let (((labelled, t_labels), (classed, t_classes)), ((typical, t_typical), (groups, t_repeats))) =
+        rayon::join(
+            || {
+                rayon::join(
+                    || timed(|| labels_and_gaps(&features, &members, corpus, taxonomy)),
+                    || {
+                        timed(|| {
+                            let typed: Vec<Option<ComplaintClass>> = orders
+                                .iter()
+                                .map(|o| classify::parse_typed(corpus.symbol(o.category)))
+                                .collect();
+                            let class_inputs: Vec<ClassInput<'_>> = (0..n)
+                                .map(|i| ClassInput {
+                                    words: &features.docs[i],
+                                    counts: &features.counts[i],
+                                    cause: cause[i],
+                                    typed: typed[i],
+                                })
+                                .collect();
+                            let model = ClassModel::train(
+                                &class_inputs,
+                                &features.terms,
+                                n_causes,
+                                taxonomy,
+                                cfg.seed,
+                            );
+                            let predicted = model.predict(&class_inputs);
+                            (typed, model.source, predicted)
+                        })
+                    },
+                )
+            },
+            || {
+                rayon::join(
+                    || {
+                        timed(|| {
+                            members
+                                .par_iter()
+                                .map(|m| typical_of(m, &sims, &features.docs, cfg.typical))
+                                .collect::<Vec<Vec<usize>>>()
+                        })
+                    },
+                    || {
+                        timed(|| {
+                            let inputs: Vec<RepeatInput<'_>> = orders
+                                .iter()
+                                .map(|o| RepeatInput {
+                                    text: o.text.as_str(),
+                                    received_at: o.received_at,
+                                    identity: o.identity,
+                                })
+                                .collect();
+                            let related = |i: usize, j: usize| {
+                                let cos = features.docs[i].dot(&features.docs[j]);
+                                cos >= REPEAT_MIN_COSINE
+                                    || (cause[i].is_some()
+                                        && cause[i] == cause[j]
+                                        && cos >= REPEAT_SAME_CAUSE_COSINE)
+                            };
+                            repeats::detect(
+                                &inputs,
+                                &RepeatConfig {
+                                    window_days: cfg.window_days,
+                                    min_jaccard: cfg.repeat_min_jaccard,
+                                },
+                                &related,
+                            )
+                        })
+                    },
+                )
+            },
+        );
+    let Labelled {
+        tops,
+        labels,
+        gaps,
+        top_terms,
+    } = labelled;
+    let (typed, class_source, predicted) = classed;
+    timer.record("labels_gaps", t_labels);
+    timer.record("classes", t_classes);
+    timer.record("typical", t_typical);
+    timer.record("repeats", t_repeats);
+    timer.restart();
 
     let root_causes: Vec<RootCause> = (0..n_causes)
         .map(|c| {
@@ -851,7 +933,7 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
             .enumerate()
             .filter(|(i, g)| g.leader == *i && g.size > 1)
             .count(),
-        class_model: model.source.to_owned(),
+        class_model: class_source.to_owned(),
         typed_coverage: typed_n as f64 / n as f64,
         class_disagreement: if typed_n == 0 {
             0.0
