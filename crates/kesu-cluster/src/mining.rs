@@ -336,8 +336,11 @@ fn choose_k(docs: &[SparseVec], dim: usize, cfg: &MiningConfig) -> (usize, Vec<(
         .chain((35..=60).step_by(5))
         .filter(|&k| k <= hi)
         .collect();
+    // One fit per k, side by side: a 3 000-order fit is a single chunk, so
+    // nothing inside it runs in parallel. Each fit is seeded alone, so the
+    // scores do not depend on the order the fits run in.
     let scores: Vec<(usize, f64)> = grid
-        .into_iter()
+        .into_par_iter()
         .map(|k| {
             let fit = kmeans::fit(
                 &s,
