@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::classify::{self, ClassInput, ClassModel};
 use crate::corpus::Corpus;
-use crate::features::{self, FeatureConfig, Features, SparseVec};
+use crate::features::{self, CHUNK, FeatureConfig, Features, SparseVec};
 use crate::kmeans::{self, Centroids, KMeansConfig, SplitMix64};
 use crate::repeats::{self, RepeatConfig, RepeatInput};
 use crate::taxonomy::{Taxonomy, cue_matches};
@@ -508,7 +508,13 @@ fn typical_of(members: &[usize], sims: &[f32], docs: &[SparseVec], n: usize) -> 
 fn shares<'a>(values: impl Iterator<Item = &'a str>, n: usize) -> BTreeMap<String, f64> {
     let mut m: BTreeMap<String, f64> = BTreeMap::new();
     for v in values {
-        *m.entry(v.to_owned()).or_insert(0.0) += 1.0;
+        // Look up by &str: one allocation per distinct value, not per order.
+        match m.get_mut(v) {
+            Some(count) => *count += 1.0,
+            None => {
+                m.insert(v.to_owned(), 1.0);
+            }
+        }
     }
     m.values_mut().for_each(|x| *x /= n.max(1) as f64);
     m
@@ -532,18 +538,44 @@ fn coherence(features: &Features, tops: &[Vec<(u32, f64)>]) -> f64 {
     for (s, &t) in wanted.iter().enumerate() {
         slot[t as usize] = s as u32;
     }
-    let mut lists: Vec<Vec<u32>> = vec![Vec::new(); wanted.len()];
-    for (d, c) in features.counts.iter().enumerate() {
-        for (t, _) in c {
-            let s = slot[*t as usize];
-            if s != u32::MAX {
-                lists[s as usize].push(d as u32);
-            }
-        }
+    // Which documents hold each wanted term, as bitsets laid out chunk by
+    // chunk (CHUNK documents = CHUNK / 64 words per term and chunk), built in
+    // parallel over chunks; a pair's co-occurrence is then a popcount of ANDs.
+    let slots = wanted.len();
+    let words = CHUNK / 64;
+    let mut bits = vec![0u64; features.counts.len().div_ceil(CHUNK) * slots * words];
+    if slots > 0 {
+        bits.par_chunks_mut(slots * words)
+            .zip(features.counts.par_chunks(CHUNK))
+            .for_each(|(block, docs)| {
+                for (d, c) in docs.iter().enumerate() {
+                    for (t, _) in c {
+                        let s = slot[*t as usize];
+                        if s != u32::MAX {
+                            block[s as usize * words + d / 64] |= 1 << (d % 64);
+                        }
+                    }
+                }
+            });
     }
-    let postings: BTreeMap<u32, Vec<u32>> = wanted.iter().copied().zip(lists).collect();
+    let count = |a: usize, b: Option<usize>| -> usize {
+        bits.chunks(slots * words)
+            .map(|block| {
+                let x = &block[a * words..(a + 1) * words];
+                match b {
+                    None => x.iter().map(|w| w.count_ones() as usize).sum::<usize>(),
+                    Some(b) => x
+                        .iter()
+                        .zip(&block[b * words..(b + 1) * words])
+                        .map(|(p, q)| (p & q).count_ones() as usize)
+                        .sum(),
+                }
+            })
+            .sum()
+    };
+    let index: BTreeMap<u32, usize> = wanted.iter().enumerate().map(|(s, &t)| (t, s)).collect();
+    let df: Vec<usize> = (0..slots).into_par_iter().map(|s| count(s, None)).collect();
     let n = features.counts.len().max(1) as f64;
-    let none: Vec<u32> = Vec::new();
     // Per cause in parallel, summed in cause order (deterministic).
     let per_cause: Vec<(f64, usize)> = tops
         .par_iter()
@@ -552,25 +584,14 @@ fn coherence(features: &Features, tops: &[Vec<(u32, f64)>]) -> f64 {
             let mut pairs = 0usize;
             for a in 0..ids.len() {
                 for b in a + 1..ids.len() {
-                    let pa = postings.get(&ids[a]).unwrap_or(&none);
-                    let pb = postings.get(&ids[b]).unwrap_or(&none);
-                    let (mut i, mut j, mut both) = (0, 0, 0usize);
-                    while i < pa.len() && j < pb.len() {
-                        match pa[i].cmp(&pb[j]) {
-                            std::cmp::Ordering::Less => i += 1,
-                            std::cmp::Ordering::Greater => j += 1,
-                            std::cmp::Ordering::Equal => {
-                                both += 1;
-                                i += 1;
-                                j += 1;
-                            }
-                        }
-                    }
+                    let (sa, sb) = (index[&ids[a]], index[&ids[b]]);
+                    let both = count(sa, Some(sb));
+                    let (da, db) = (df[sa], df[sb]);
                     let npmi = if both == 0 {
                         -1.0
                     } else {
                         let pab = both as f64 / n;
-                        let pmi = (pab / ((pa.len() as f64 / n) * (pb.len() as f64 / n))).ln();
+                        let pmi = (pab / ((da as f64 / n) * (db as f64 / n))).ln();
                         if pab >= 1.0 { 1.0 } else { pmi / -pab.ln() }
                     };
                     sum += npmi;
@@ -832,6 +853,7 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
     timer.restart();
 
     let root_causes: Vec<RootCause> = (0..n_causes)
+        .into_par_iter()
         .map(|c| {
             let m = &members[c];
             RootCause {
@@ -874,6 +896,8 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
         .collect();
     let other: (Arc<str>, Arc<str>) = (Arc::from(OTHER_LABEL), Arc::from(""));
     let assignments: Vec<Assignment> = (0..n)
+        .into_par_iter()
+        .with_min_len(4096)
         .map(|i| {
             let o = &orders[i];
             let (cause_id, (cause_label, gap)) = match cause[i] {
@@ -902,16 +926,20 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
     } else {
         in_causes.iter().map(|&i| sims[i] as f64).sum::<f64>() / in_causes.len() as f64
     };
-    let dense: Vec<Vec<f32>> = order.iter().map(|&c| centroids.centroid(c)).collect();
-    let mut sep = 0.0;
-    let mut sep_pairs = 0usize;
-    for a in 0..dense.len() {
-        for b in a + 1..dense.len() {
-            let cos: f32 = dense[a].iter().zip(&dense[b]).map(|(x, y)| x * y).sum();
-            sep += 1.0 - cos as f64;
-            sep_pairs += 1;
-        }
-    }
+    let dense: Vec<Vec<f32>> = order.par_iter().map(|&c| centroids.centroid(c)).collect();
+    // Pairs scored in parallel, summed in pair order (deterministic).
+    let pair_distances: Vec<f64> = (0..dense.len())
+        .into_par_iter()
+        .flat_map_iter(|a| {
+            let dense = &dense;
+            (a + 1..dense.len()).map(move |b| {
+                let cos: f32 = dense[a].iter().zip(&dense[b]).map(|(x, y)| x * y).sum();
+                1.0 - cos as f64
+            })
+        })
+        .collect();
+    let sep: f64 = pair_distances.iter().sum();
+    let sep_pairs = pair_distances.len();
     let typed_n = typed.iter().flatten().count();
     let disagree = assignments.iter().filter(|a| a.class_disagrees).count();
     let other_n = n - in_causes.len();
