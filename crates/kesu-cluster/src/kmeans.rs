@@ -191,10 +191,11 @@ pub fn assign_some(centroids: &Centroids, docs: &[SparseVec], which: &[usize]) -
         .collect()
 }
 
-/// Slack every bound must be beaten by: far above the rounding error of an
-/// f32 dot product of unit vectors and of the bounds' own f32 sums (~1e-6),
-/// so a document that stays is one that full scoring would certainly have
-/// left where it was.
+/// Slack every bound must be beaten by, beyond the rounding of the two f32
+/// dot products compared (at most `terms × ε` each for unit vectors, added
+/// per document in [`reassign`]) and of the bounds' own f32 sums: a
+/// document that stays is one that full scoring would certainly have left
+/// where it was.
 const BOUND_SLACK: f32 = 1e-4;
 
 /// First assignment of a fit: every document against every centroid, whose
@@ -247,7 +248,8 @@ fn reassign(
                     let c = c as usize;
                     b.iter_mut().zip(&moved).for_each(|(x, m)| *x += m);
                     let own = centroids.score(d, c);
-                    let beats = |x: &f32| own > x + BOUND_SLACK;
+                    let slack = BOUND_SLACK + 4.0 * f32::EPSILON * d.idx.len() as f32;
+                    let beats = |x: &f32| own > x + slack;
                     if b[..c].iter().all(beats) && b[c + 1..].iter().all(beats) {
                         return ((c as u32, own), true);
                     }
@@ -420,7 +422,8 @@ pub struct Fit {
     pub objective: f64,
 }
 
-/// Fits spherical k-means on non-empty documents (k is capped by their count).
+/// Fits spherical k-means on non-empty, L2-normalised documents (k is
+/// capped by their count; the pruning of [`reassign`] relies on unit length).
 ///
 /// Memory: besides the centroids, `k` f32 bounds per document and restart
 /// (25 000 documents × 48 causes: 4.8 MB each).

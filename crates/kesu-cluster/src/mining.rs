@@ -237,11 +237,6 @@ impl Timer {
         self.0.insert(stage.to_owned(), secs);
     }
 
-    /// The next lap starts now.
-    fn restart(&mut self) {
-        self.1 = Instant::now();
-    }
-
     fn lap(&mut self, stage: &str) {
         let now = Instant::now();
         self.0
@@ -541,6 +536,7 @@ fn coherence(features: &Features, tops: &[Vec<(u32, f64)>]) -> f64 {
     // Which documents hold each wanted term, as bitsets laid out chunk by
     // chunk (CHUNK documents = CHUNK / 64 words per term and chunk), built in
     // parallel over chunks; a pair's co-occurrence is then a popcount of ANDs.
+    const _: () = assert!(CHUNK % 64 == 0, "a chunk is whole bitset words");
     let slots = wanted.len();
     let words = CHUNK / 64;
     let mut bits = vec![0u64; features.counts.len().div_ceil(CHUNK) * slots * words];
@@ -850,7 +846,8 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
     timer.record("classes", t_classes);
     timer.record("typical", t_typical);
     timer.record("repeats", t_repeats);
-    timer.restart();
+    // Their wall time together (they overlap, so the four do not add up).
+    timer.lap("side_by_side");
 
     let root_causes: Vec<RootCause> = (0..n_causes)
         .into_par_iter()

@@ -98,6 +98,10 @@ mod tests {
             "build.rs made another image"
         );
         let loaded = Jieba::from_image(BUILTIN_IMAGE).unwrap();
+        assert!(
+            loaded.to_image() == BUILTIN_IMAGE,
+            "the image does not round-trip"
+        );
         let text = "客户反映台区经理未通知计划停电，业扩报装进度慢，95598工单催办";
         assert_eq!(loaded.cut(text, false), jieba.cut(text, false));
         assert_eq!(loaded.tag(text, false), jieba.tag(text, false));

@@ -17,7 +17,8 @@ use crate::trie::CharTrie;
 use crate::{Error, Jieba, Record};
 
 const MAGIC: &[u8; 16] = b"jieba-rs image\0\0";
-const FORMAT: u32 = 1;
+/// Bumped whenever the layout below or the trie tables it stores change.
+pub(crate) const FORMAT: u32 = 2;
 
 /// Little-endian writer of an image.
 pub(crate) struct ImageWriter(Vec<u8>);
@@ -89,17 +90,18 @@ impl Jieba {
     /// the image; set it again after loading.
     pub fn to_image(&self) -> Vec<u8> {
         let mut out = ImageWriter(Vec::with_capacity(
-            64 + self.records.len() * 20 + self.trie.image_len_hint(),
+            64 + self.records.len() * 12 + self.trie.image_len_hint(),
         ));
         out.0.extend_from_slice(MAGIC);
         out.u32(FORMAT);
         out.bytes(env!("CARGO_PKG_VERSION").as_bytes());
         out.u64(self.total as u64);
         out.u64(self.records.len() as u64);
-        for (r, lf) in self.records.iter().zip(&self.log_freqs) {
+        // Log frequencies are recomputed on load, from the frequencies, as
+        // loading a text computes them: the image cannot disagree with them.
+        for r in &self.records {
             out.u64(r.freq as u64);
             out.u32(r.tag);
-            out.u64(lf.to_bits());
         }
         out.u64(self.tags.len() as u64);
         for tag in &self.tags {
@@ -131,23 +133,32 @@ impl Jieba {
             ));
         }
         let total = usize::try_from(input.u64()?).map_err(|_| "total frequency overflows".to_owned())?;
-        let n = input.len(20)?;
+        let n = input.len(12)?;
         let mut records = Vec::with_capacity(n);
-        let mut log_freqs = Vec::with_capacity(n);
-        for r in input.records::<20>(n)? {
+        for r in input.records::<12>(n)? {
             let freq = u64::from_le_bytes(r[0..8].try_into().expect("8 bytes"));
             records.push(Record {
                 freq: usize::try_from(freq).map_err(|_| "frequency overflows".to_owned())?,
                 tag: u32::from_le_bytes(r[8..12].try_into().expect("4 bytes")),
             });
-            log_freqs.push(f64::from_bits(u64::from_le_bytes(r[12..20].try_into().expect("8 bytes"))));
         }
+        // `add_word` adds to and subtracts from the total: it must be the sum.
+        let sum = records
+            .iter()
+            .try_fold(0usize, |sum, r| sum.checked_add(r.freq))
+            .ok_or_else(|| "frequencies overflow".to_owned())?;
+        if sum != total {
+            return Err(format!("total frequency {total} is not the sum of the words' {sum}"));
+        }
+        let log_freqs: Vec<f64> = records.iter().map(|r| (r.freq as f64).ln()).collect();
         let n_tags = input.len(8)?;
         let mut tags: Vec<Box<str>> = Vec::with_capacity(n_tags);
         let mut tag_ids = FxHashMap::default();
         for id in 0..n_tags {
             let tag = std::str::from_utf8(input.bytes()?).map_err(|_| format!("tag {id} is not UTF-8"))?;
-            tag_ids.insert(Box::from(tag), id as u32);
+            if tag_ids.insert(Box::from(tag), id as u32).is_some() {
+                return Err(format!("tag {tag:?} appears twice"));
+            }
             tags.push(Box::from(tag));
         }
         if let Some(i) = records.iter().position(|r| r.tag as usize >= tags.len()) {
@@ -219,6 +230,42 @@ mod tests {
     }
 
     #[test]
+    fn a_table_filled_to_its_load_limit_round_trips() {
+        // 1 024 slots hold at most 768 entries before the table grows; an
+        // image taken exactly there must load. Words outside the BMP go into
+        // the slot table straight from the root, one slot each.
+        let mut j = Jieba::empty();
+        let mut c = 0x2_0000u32;
+        while j.trie.to_len() < 768 {
+            let w = char::from_u32(c).unwrap().to_string();
+            j.add_word(&w, Some(1), Some("n"));
+            c += 1;
+        }
+        assert_eq!(j.trie.slot_count(), 1024, "the table has not grown yet");
+        let k = Jieba::from_image(&j.to_image()).unwrap();
+        assert_eq!(k.to_image(), j.to_image());
+    }
+
+    #[test]
+    fn inconsistent_counts_are_refused() {
+        let image = sample().to_image();
+        // The total frequency (right after the version string).
+        let at = MAGIC.len() + 4 + 8 + env!("CARGO_PKG_VERSION").len();
+        let mut bad = image.clone();
+        bad[at] ^= 1;
+        assert!(Jieba::from_image(&bad).is_err(), "total");
+        // The next node id: the last four bytes.
+        let mut bad = image.clone();
+        let last = bad.len() - 4;
+        bad[last] ^= 1;
+        assert!(Jieba::from_image(&bad).is_err(), "next node");
+        // A later add_word must still work on what loads.
+        let mut k = Jieba::from_image(&image).unwrap();
+        k.add_word("供电所", Some(3), None);
+        assert!(k.has_word("供电所"));
+    }
+
+    #[test]
     fn corrupt_bytes_never_panic() {
         let image = sample().to_image();
         // Flip each byte in turn: the load may succeed (a frequency or a
@@ -226,8 +273,11 @@ mod tests {
         for i in 0..image.len() {
             let mut bad = image.clone();
             bad[i] ^= 0x5a;
-            if let Ok(j) = Jieba::from_image(&bad) {
+            if let Ok(mut j) = Jieba::from_image(&bad) {
                 let _ = j.cut("客户反映停电通知未到", false);
+                j.add_word("未到", Some(50), Some("v"));
+                j.add_word("停电", Some(90), None);
+                let _ = j.cut_for_search("客户反映停电通知未到", false);
             }
         }
     }

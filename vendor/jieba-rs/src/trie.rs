@@ -328,7 +328,21 @@ impl CharTrie {
     }
 }
 
+// Dictionary images store these tables as they are: a change to their
+// layout, to `key`, `filter_bits` or the hash must bump `image::FORMAT`.
 impl CharTrie {
+    /// Occupied slots (for tests of the image's load limit).
+    #[cfg(test)]
+    pub(crate) fn to_len(&self) -> usize {
+        self.len
+    }
+
+    /// Size of the slot table (for tests of the image's load limit).
+    #[cfg(test)]
+    pub(crate) fn slot_count(&self) -> usize {
+        self.slots.len()
+    }
+
     /// Bytes [`CharTrie::write_image`] will write.
     pub(crate) fn image_len_hint(&self) -> usize {
         32 + self.root.len() * 8 + self.slots.len() * 16
@@ -359,7 +373,6 @@ impl CharTrie {
     /// probe, node and word ids in range), so that no input can make them
     /// index out of bounds or probe forever.
     pub(crate) fn read_image(input: &mut ImageReader<'_>, words: usize) -> Result<CharTrie, String> {
-        let word_ok = |w: i32| w == NO_WORD || (w >= 0 && (w as usize) < words);
         let root_len = input.len(8)?;
         if root_len != ROOT_TABLE_LEN {
             return Err(format!("root table has {root_len} entries, not {ROOT_TABLE_LEN}"));
@@ -392,21 +405,37 @@ impl CharTrie {
         if next_node == 0 || next_node > MAX_NODES {
             return Err(format!("next node id {next_node} out of range"));
         }
-        let child_ok = |c: u32| (c & ID_MASK) < next_node;
-        if let Some(i) = root.iter().position(|e| !child_ok(e.child) || !word_ok(e.word_id)) {
-            return Err(format!("root entry {i} points out of range"));
+        let word_ok = |w: i32| w == NO_WORD || (w >= 0 && (w as usize) < words);
+        // Node ids run from 1 (0 is the root) up to next_node - 1, one per
+        // root entry with a child and one per occupied slot.
+        let child_ok = |c: u32| (1..next_node).contains(&(c & ID_MASK));
+        let mut seen = vec![false; words];
+        let mut unique = |w: i32| w == NO_WORD || !std::mem::replace(&mut seen[w as usize], true);
+        let mut root_children = 0usize;
+        for (i, e) in root.iter().enumerate() {
+            if e.child == 0 && e.word_id == NO_WORD {
+                continue;
+            }
+            root_children += 1;
+            if !child_ok(e.child) || !word_ok(e.word_id) || !unique(e.word_id) {
+                return Err(format!("root entry {i} points out of range"));
+            }
         }
         let mut occupied = 0usize;
         for (i, s) in slots.iter().enumerate() {
             if s.key != 0 {
                 occupied += 1;
-                if !child_ok(s.child) || !word_ok(s.word_id) || s.key & KEY_MASK == 0 {
+                if !child_ok(s.child) || !word_ok(s.word_id) || s.key & KEY_MASK == 0 || !unique(s.word_id) {
                     return Err(format!("slot {i} points out of range"));
                 }
             }
         }
-        if occupied != len || (len + 1) * 8 > slot_len * MAX_LOAD_EIGHTHS {
+        // At most the load an insert leaves (so a free slot ends every probe).
+        if occupied != len || len * 8 > slot_len * MAX_LOAD_EIGHTHS {
             return Err(format!("{occupied} occupied slots, {len} recorded, of {slot_len}"));
+        }
+        if next_node as usize != 1 + root_children + len {
+            return Err(format!("next node id {next_node} does not fit {root_children} + {len} nodes"));
         }
         Ok(CharTrie {
             root,
