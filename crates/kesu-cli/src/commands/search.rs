@@ -375,13 +375,19 @@ fn write_table_header(out: &mut impl Write) -> std::io::Result<()> {
     )
 }
 
-fn write_table_row(out: &mut impl Write, hit: &Hit, color: bool) -> std::io::Result<()> {
-    let o = &hit.case.order;
-    let snippet = if color {
+/// A hit's snippet with its matches marked: bold red on a terminal,
+/// 【…】 in a pipe or file (where escape codes would be noise).
+pub(crate) fn marked_snippet(hit: &Hit, color: bool) -> String {
+    if color {
         hit.snippet.marked("\x1b[1;31m", "\x1b[0m")
     } else {
         hit.snippet.marked("【", "】")
-    };
+    }
+}
+
+fn write_table_row(out: &mut impl Write, hit: &Hit, color: bool) -> std::io::Result<()> {
+    let o = &hit.case.order;
+    let snippet = marked_snippet(hit, color);
     writeln!(
         out,
         "{}  {}  {}  {}  {}",

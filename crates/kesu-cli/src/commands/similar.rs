@@ -68,11 +68,7 @@ pub fn run(args: Args) -> anyhow::Result<crate::Status> {
             let color = std::io::stdout().is_terminal();
             for hit in &hits {
                 let o = &hit.case.order;
-                let snippet = if color {
-                    hit.snippet.marked("\x1b[1;31m", "\x1b[0m")
-                } else {
-                    hit.snippet.marked("【", "】")
-                };
+                let snippet = super::search::marked_snippet(hit, color);
                 writeln!(
                     out,
                     "{:.2}  {}  {}  {}  {}",
