@@ -536,7 +536,7 @@ fn coherence(features: &Features, tops: &[Vec<(u32, f64)>]) -> f64 {
     // Which documents hold each wanted term, as bitsets laid out chunk by
     // chunk (CHUNK documents = CHUNK / 64 words per term and chunk), built in
     // parallel over chunks; a pair's co-occurrence is then a popcount of ANDs.
-    const _: () = assert!(CHUNK % 64 == 0, "a chunk is whole bitset words");
+    const _: () = assert!(CHUNK.is_multiple_of(64), "a chunk is whole bitset words");
     let slots = wanted.len();
     let words = CHUNK / 64;
     let mut bits = vec![0u64; features.counts.len().div_ceil(CHUNK) * slots * words];
