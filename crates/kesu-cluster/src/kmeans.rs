@@ -91,7 +91,7 @@ pub struct Centroids {
 impl Centroids {
     /// Cosine of a document to every centroid.
     ///
-    /// Centroids are scored in blocks of [`BLOCK`] whose sums stay in
+    /// Centroids are scored in blocks of 16 whose sums stay in
     /// registers across the document's terms; summing into `out` itself
     /// made every term a load and a store of all k sums. Each sum still
     /// adds the same products in term order, so the result is the same to the bit.
@@ -423,7 +423,7 @@ pub struct Fit {
 }
 
 /// Fits spherical k-means on non-empty, L2-normalised documents (k is
-/// capped by their count; the pruning of [`reassign`] relies on unit length).
+/// capped by their count; the pruning of the reassignment relies on unit length).
 ///
 /// Memory: besides the centroids, `k` f32 bounds per document and restart
 /// (25 000 documents × 48 causes: 4.8 MB each).
