@@ -4,8 +4,13 @@
 //! rayon. Every run checks its token count, so a fast path that segments
 //! differently fails the bench instead of looking faster.
 //!
+//! Also the dictionary load: jieba's dictionary plus the power dictionary
+//! built from text (`Jieba::new` + `add_word`), against kesu's
+//! `Segmenter::new`, which copies the built-in image (vendor/jieba-rs/PATCHES.md).
+//!
 //! ```text
 //! cargo bench -p kesu-segment --bench segment -- --warm-up-time 1 --measurement-time 3
+//! cargo bench -p kesu-segment --bench segment -- load
 //! ```
 
 use std::hint::black_box;
@@ -148,5 +153,42 @@ fn segment(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, segment);
+fn load(c: &mut Criterion) {
+    let from_text = || {
+        let mut j = Jieba::new();
+        for line in POWER_DICT.lines() {
+            let mut f = line.split_whitespace();
+            if let Some(word) = f.next() {
+                let freq = f.next().map(|x| x.parse().expect("power.dict frequency"));
+                j.add_word(word, freq, f.next());
+            }
+        }
+        j
+    };
+    // Both ways must give the same dictionary, or the comparison is void.
+    let text = "客户反映台区经理未通知计划停电，业扩报装进度慢";
+    let seg = Segmenter::new(&Default::default()).expect("built-in segmenter");
+    assert_eq!(
+        from_text()
+            .cut(text, false)
+            .iter()
+            .map(|t| t.word)
+            .collect::<Vec<_>>(),
+        seg.cut(text, Mode::Precise)
+            .iter()
+            .map(|t| t.text)
+            .collect::<Vec<_>>()
+    );
+    let mut group = c.benchmark_group("load");
+    group.sample_size(10);
+    group.bench_function("jieba-rs: default dict + power.dict from text", |b| {
+        b.iter(|| black_box(from_text()))
+    });
+    group.bench_function("kesu Segmenter::new (built-in image)", |b| {
+        b.iter(|| black_box(Segmenter::new(&Default::default()).expect("segmenter")))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, segment, load);
 criterion_main!(benches);
