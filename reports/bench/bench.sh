@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Whole-command benchmarks of kesu on synthetic data; appends a dated section
-# (machine, commit, numbers) to reports/bench/e2e.md.
+# (machine, commit, numbers) to the end of reports/bench/e2e.md, under History;
+# copy its table to "Current figures" there when it replaces them.
 #
 #   bash reports/bench/bench.sh            # 1M rows (default)
 #   N=200000 bash reports/bench/bench.sh   # smaller run
@@ -42,7 +43,7 @@ timed "index same $N rows again (upsert, no duplicates)" $KESU index "$WORK/big.
 size() { du -sm "$1" | cut -f1; }
 {
   echo
-  echo "## $(date -u +%Y-%m-%d) — commit $(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty'), N=$N"
+  echo "### $(date -u +%Y-%m-%d) — commit $(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty'), N=$N"
   echo
   echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
   echo
