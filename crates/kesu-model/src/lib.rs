@@ -15,6 +15,8 @@
 //! assert_eq!(Field::from_name("work_order_id"), Some(Field::WorkOrderId));
 //! ```
 
+#![warn(missing_docs)]
+
 mod class;
 mod order;
 mod reject;

@@ -169,20 +169,35 @@ impl WorkOrder {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
+    /// 工单编号: the order's id, unique per utility.
     WorkOrderId,
+    /// 受理时间: when the complaint was received.
     ReceivedAt,
+    /// 受理内容: the complaint text as the operator wrote it.
     Text,
+    /// 受理渠道: intake channel (95598 hotline, 网上国网, 营业厅 …).
     Channel,
+    /// 供电单位: the supply unit responsible.
     Unit,
+    /// 客户编号 / 户号: customer account number (personal data).
     CustomerId,
+    /// 客户名称: customer name (personal data).
     CustomerName,
+    /// 联系电话: contact phone (personal data).
     Phone,
+    /// 用电地址: supply address (personal data).
     Address,
+    /// 客户类别: customer class (居民, 非居民 …).
     CustomerClass,
+    /// 业务类型 / 一级分类: the complaint class the operator typed.
     Category,
+    /// 二级分类: the typed subclass.
     Subcategory,
+    /// 是否属实: whether the complaint was found substantiated (属实 / 非属实).
     Substantiated,
+    /// 处理意见: how the order was handled.
     Handling,
+    /// 归档时间: when the order was closed.
     ClosedAt,
 }
 

@@ -14,23 +14,43 @@ use serde::{Deserialize, Serialize};
 #[non_exhaustive]
 pub enum RejectReason {
     /// Bytes that are not valid in the file's encoding.
-    Undecodable { encoding: String },
+    Undecodable {
+        /// The encoding the file was read in (`utf-8`, `gb18030`).
+        encoding: String,
+    },
     /// A NUL byte inside the record.
     NulByte,
     /// The record has a different number of fields than the header.
-    FieldCount { expected: usize, found: usize },
+    FieldCount {
+        /// Fields in the header.
+        expected: usize,
+        /// Fields in this record.
+        found: usize,
+    },
     /// A quoted field is never closed before the end of the file.
     UnterminatedQuote,
     /// A required field is absent or empty.
-    MissingField { field: String },
+    MissingField {
+        /// Canonical name of the field.
+        field: String,
+    },
     /// The complaint text is empty or only whitespace.
     EmptyText,
     /// A date that cannot be parsed or cannot exist (2024-02-30).
-    BadDate { value: String },
+    BadDate {
+        /// The value as read.
+        value: String,
+    },
     /// A JSON line that is not a JSON object.
-    BadJson { message: String },
+    BadJson {
+        /// The JSON parser's message.
+        message: String,
+    },
     /// Anything else the reader could not accept.
-    Malformed { message: String },
+    Malformed {
+        /// What was wrong, for the reader of `rejects.csv`.
+        message: String,
+    },
 }
 
 impl fmt::Display for RejectReason {
