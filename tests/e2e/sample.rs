@@ -7,12 +7,11 @@ use std::path::Path;
 use crate::util::{assert_code, repo_root, run, tempdir};
 
 /// Fields of metrics.json that depend on the machine, the run or the paths.
-const VOLATILE: [&str; 7] = [
+const VOLATILE: [&str; 6] = [
     "timing_s",
     "peak_rss_mb",
     "mine_timing_s",
     "threads",
-    "chart_font",
     "outputs",
     "kesu_version",
 ];

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use crate::Status;
 use crate::input::{AnalyzerArgs, InputArgs, load_with};
+use crate::staging::Staging;
 
 /// Mine recurring root causes, map them to management gaps, pick typical
 /// cases and find repeat complaints.
@@ -170,49 +171,6 @@ const OUTPUTS: [&str; 6] = [
     "charts/root_causes.png",
     "metrics.json",
 ];
-
-/// A hidden folder inside the output folder where every output is written
-/// first: a late failure (a chart that cannot be drawn, a full disk) must
-/// not leave half of a run's outputs beside the other half of an older run.
-/// Dropping it unpublished removes it with whatever it holds.
-struct Staging {
-    dir: tempfile::TempDir,
-}
-
-impl Staging {
-    fn new(out: &Path) -> anyhow::Result<Self> {
-        let dir = tempfile::Builder::new()
-            .prefix(".kesu-staging-")
-            .tempdir_in(out)
-            .with_context(|| format!("creating a staging folder in {}", out.display()))?;
-        Ok(Staging { dir })
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// Moves every staged output over its place in `out` (renames within one
-    /// file system: each file is replaced whole), then removes the staging folder.
-    fn publish(self, out: &Path) -> anyhow::Result<()> {
-        for name in OUTPUTS {
-            let (from, to) = (self.path().join(name), out.join(name));
-            if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("creating {}", parent.display()))?;
-            }
-            std::fs::rename(&from, &to)
-                .with_context(|| format!("moving {} into place", to.display()))?;
-        }
-        // The renames are durable once the folders holding them are synced.
-        for dir in [out.to_path_buf(), out.join("charts")] {
-            if let Ok(d) = std::fs::File::open(&dir) {
-                let _ = d.sync_all();
-            }
-        }
-        Ok(())
-    }
-}
 
 /// Runs `f` and says how long it took, in seconds.
 fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
@@ -424,7 +382,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         },
     });
     write_json_atomic(&stage.join("metrics.json"), &metrics)?;
-    staging.publish(&args.out)?;
+    staging.publish(&args.out, &OUTPUTS)?;
 
     let mut out = std::io::stdout().lock();
     if args.json {
