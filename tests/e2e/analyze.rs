@@ -271,3 +271,63 @@ fn no_personal_data_reaches_management_outputs() {
         }
     }
 }
+
+/// Every file under `dir` with its bytes.
+fn tree(dir: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).expect("read_dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                files.insert(path.clone(), std::fs::read(&path).expect("read"));
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn a_late_failure_leaves_the_previous_outputs_and_nothing_new() {
+    let dir = tempdir();
+    let out = dir.path().join("out");
+    let out_str = out.to_str().expect("utf-8 temp path");
+    // Earlier outputs (another k, so that a rewrite would show).
+    let first = run(&[
+        "analyze",
+        "fixtures/orders/sample.csv",
+        "--out",
+        out_str,
+        "--k",
+        "3",
+    ]);
+    assert_code(&first, 0);
+    let before = tree(&out);
+    assert_eq!(before.len(), 6, "{:?}", before.keys());
+    // The chart fails late, after the tables could have been written.
+    let bad_font = dir.path().join("not-a-font.ttf");
+    std::fs::write(&bad_font, b"not a font").expect("write");
+    let fresh = dir.path().join("fresh");
+    for target in [&out, &fresh] {
+        let result = kesu()
+            .args(["analyze", "fixtures/orders/sample.csv", "--out"])
+            .arg(target)
+            .env("KESU_FONT", &bad_font)
+            .output()
+            .expect("kesu runs");
+        assert!(!result.status.success());
+        assert!(
+            String::from_utf8_lossy(&result.stderr).contains("not a TrueType/OpenType font"),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+    }
+    assert_eq!(
+        tree(&out),
+        before,
+        "previous outputs unchanged, nothing added"
+    );
+    assert!(tree(&fresh).is_empty(), "no half outputs in a new folder");
+}

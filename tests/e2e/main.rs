@@ -7,6 +7,7 @@
 mod analyze;
 mod cli;
 mod ingest;
+mod notices;
 mod sample;
 mod search;
 mod synth;

@@ -19,6 +19,9 @@ pub fn fixture(rel: &str) -> PathBuf {
 pub fn kesu() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kesu"));
     cmd.current_dir(repo_root());
+    // Charts use the embedded font unless KESU_FONT names another: tests
+    // must not depend on the developer's environment.
+    cmd.env_remove("KESU_FONT");
     cmd
 }
 

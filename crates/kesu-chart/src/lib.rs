@@ -4,11 +4,18 @@
 //! **render**. This crate only ever receives summary numbers (labels and
 //! counts), never work orders, so no personal data can reach a chart.
 //!
-//! Chinese text needs a CJK font: [`find_cjk_font`] honours `KESU_FONT`, then
-//! looks for Noto Sans CJK / WenQuanYi under the system font folders, and
-//! fails with a message naming the packages to install. The SVG keeps labels
-//! as `<text>` (font-family lists CJK fonts, so viewers pick a local one); the
-//! PNG rasterises them with the found font.
+//! Chinese text needs a CJK font, and a fresh machine has none: the crate
+//! embeds a subset of Noto Sans CJK SC (SIL Open Font License 1.1, see
+//! `fonts/OFL.txt`; GB2312 plus every character of kesu's taxonomy,
+//! dictionaries, column table and chart texts, made by
+//! `fonts/make_subset.sh`). Every chart uses it, so the same input gives the
+//! same PNG on every machine; `KESU_FONT=/path/to/font` replaces it for the
+//! PNG (e.g. for characters outside the subset). The SVG keeps labels as
+//! `<text>` whose font-family names Noto Sans CJK SC first, then common
+//! Chinese system fonts and `sans-serif`, so viewers pick a local font.
+//!
+//! Charts are drawn in memory and written with [`kesu_atomic`], so a failed
+//! or concurrent run never leaves a half-drawn or mixed chart.
 //!
 //! ```no_run
 //! use kesu_chart::{ParetoBar, render_pareto};
@@ -20,40 +27,31 @@
 //! println!("{}", files.png.display());
 //! ```
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{FontFamily, FontStyle, register_font};
 
-/// The family name charts use: a CSS font list, written verbatim into the SVG.
-pub const FONT_FAMILY: &str = "Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, sans-serif";
+/// The family name charts use: a CSS font list, written verbatim into the
+/// SVG. The embedded font is Noto Sans CJK SC; the others are what Windows,
+/// macOS and Linux desktops commonly have.
+pub const FONT_FAMILY: &str = "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', 'WenQuanYi Micro Hei', sans-serif";
 
-/// Font files tried in order before scanning the font folders.
-const KNOWN_FONTS: [&str; 8] = [
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-];
+/// The embedded font: Noto Sans CJK SC Regular, subset (see `fonts/make_subset.sh`).
+pub const EMBEDDED_FONT: &[u8] = include_bytes!("../fonts/NotoSansCJKsc-Regular-subset.otf");
+
+/// What [`ChartFiles::font`] says when the embedded font was used.
+pub const EMBEDDED_FONT_NAME: &str = "embedded Noto Sans CJK SC (subset)";
+
+/// The environment variable naming a font file that replaces the embedded one.
+pub const FONT_ENV: &str = "KESU_FONT";
 
 /// Errors of chart rendering.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// No font with Chinese glyphs was found.
-    #[error(
-        "no CJK font found (searched KESU_FONT, {searched}); install one with \
-         `apt-get install fonts-noto-cjk` (or fonts-wqy-microhei), or set KESU_FONT=/path/to/font.ttc"
-    )]
-    NoCjkFont {
-        /// Where it looked.
-        searched: String,
-    },
     /// The font file could not be read or parsed.
     #[error("font {path}: {message}")]
     Font {
@@ -62,7 +60,7 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
-    /// Drawing or writing the chart failed.
+    /// Drawing the chart failed.
     #[error("drawing {path}: {message}")]
     Draw {
         /// The output file.
@@ -70,6 +68,9 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// Writing the chart failed.
+    #[error(transparent)]
+    Write(#[from] kesu_atomic::Error),
     /// There is nothing to draw.
     #[error("no bars to draw")]
     Empty,
@@ -94,95 +95,69 @@ pub struct ChartFiles {
     pub svg: PathBuf,
     /// The PNG (text rasterised).
     pub png: PathBuf,
-    /// The font used.
-    pub font: PathBuf,
+    /// The font the PNG was drawn with: [`EMBEDDED_FONT_NAME`] or the `KESU_FONT` path.
+    pub font: String,
 }
 
-fn looks_cjk(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    (n.contains("cjk") || n.contains("wqy") || n.contains("droidsansfallback"))
-        && (n.ends_with(".ttc") || n.ends_with(".ttf") || n.ends_with(".otf"))
+/// The font a chart's PNG is drawn with.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ChartFont {
+    /// The font compiled into kesu (the default: reproducible PNGs).
+    Embedded,
+    /// A font file (`KESU_FONT`).
+    File(PathBuf),
 }
 
-fn scan(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+impl ChartFont {
+    /// `KESU_FONT` when set, else the embedded font.
+    pub fn from_env() -> Self {
+        match std::env::var_os(FONT_ENV) {
+            Some(p) if !p.is_empty() => ChartFont::File(PathBuf::from(p)),
+            _ => ChartFont::Embedded,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            ChartFont::Embedded => EMBEDDED_FONT_NAME.to_owned(),
+            ChartFont::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// Font bytes by font, loaded once per process: plotters keeps registered
+/// fonts for the life of the process, hence the leaked buffers.
+static LOADED: Mutex<Option<HashMap<ChartFont, &'static [u8]>>> = Mutex::new(None);
+
+/// Makes `font` the one plotters draws [`FONT_FAMILY`] with. A process draws
+/// with one font (`KESU_FONT` does not change while kesu runs); registering
+/// again is cheap, so the last caller's font wins.
+fn register(font: &ChartFont) -> Result<()> {
+    let fail = |message: String| Error::Font {
+        path: font.describe(),
+        message,
     };
-    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() && depth > 0 {
-            scan(&p, depth - 1, found);
-        } else if p
-            .file_name()
-            .and_then(|f| f.to_str())
-            .is_some_and(looks_cjk)
-        {
-            found.push(p);
+    let bytes = {
+        let mut loaded = LOADED.lock().unwrap_or_else(|p| p.into_inner());
+        let loaded = loaded.get_or_insert_with(HashMap::new);
+        match loaded.get(font) {
+            Some(bytes) => *bytes,
+            None => {
+                let bytes: &'static [u8] = match font {
+                    ChartFont::Embedded => EMBEDDED_FONT,
+                    ChartFont::File(p) => {
+                        let bytes = std::fs::read(p)
+                            .map_err(|e| fail(format!("{FONT_ENV} cannot be read: {e}")))?;
+                        Box::leak(bytes.into_boxed_slice())
+                    }
+                };
+                loaded.insert(font.clone(), bytes);
+                bytes
+            }
         }
-    }
-}
-
-/// Finds a font with Chinese glyphs: `KESU_FONT`, then known paths, then a
-/// scan of the system and user font folders (sans before serif).
-pub fn find_cjk_font() -> Result<PathBuf> {
-    if let Some(p) = std::env::var_os("KESU_FONT") {
-        let p = PathBuf::from(p);
-        if p.is_file() {
-            return Ok(p);
-        }
-        return Err(Error::Font {
-            path: p.display().to_string(),
-            message: "KESU_FONT does not name a readable file".to_owned(),
-        });
-    }
-    if let Some(p) = KNOWN_FONTS.iter().map(Path::new).find(|p| p.is_file()) {
-        return Ok(p.to_path_buf());
-    }
-    let mut dirs = vec![
-        PathBuf::from("/usr/share/fonts"),
-        PathBuf::from("/usr/local/share/fonts"),
-    ];
-    if let Some(home) = std::env::var_os("HOME") {
-        dirs.push(PathBuf::from(&home).join(".fonts"));
-        dirs.push(PathBuf::from(&home).join(".local/share/fonts"));
-    }
-    let mut found = Vec::new();
-    for d in &dirs {
-        scan(d, 4, &mut found);
-    }
-    found.sort_by_key(|p| {
-        let s = p.to_string_lossy().to_ascii_lowercase();
-        (s.contains("serif"), s.contains("bold"), s)
-    });
-    found.into_iter().next().ok_or_else(|| Error::NoCjkFont {
-        searched: dirs
-            .iter()
-            .map(|d| d.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
-    })
-}
-
-static REGISTERED: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
-
-/// Registers the font under [`FONT_FAMILY`] once per process (plotters keeps
-/// fonts for the life of the process, hence the leaked buffer).
-fn register(font: &Path) -> Result<()> {
-    let r = REGISTERED.get_or_init(|| {
-        let bytes = std::fs::read(font).map_err(|e| e.to_string())?;
-        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-        register_font(FONT_FAMILY, FontStyle::Normal, bytes)
-            .map_err(|_| "not a TrueType/OpenType font".to_owned())?;
-        Ok(font.to_path_buf())
-    });
-    match r {
-        Ok(_) => Ok(()),
-        Err(message) => Err(Error::Font {
-            path: font.display().to_string(),
-            message: message.clone(),
-        }),
-    }
+    };
+    register_font(FONT_FAMILY, FontStyle::Normal, bytes)
+        .map_err(|_| fail("not a TrueType/OpenType font".to_owned()))
 }
 
 const WIDTH: u32 = 1200;
@@ -296,8 +271,20 @@ fn draw<DB: DrawingBackend>(
 }
 
 /// Draws a Pareto chart (bars by decreasing count + cumulative % line) to
-/// `dir/stem.svg` and `dir/stem.png`. Bars are drawn in the given order.
+/// `dir/stem.svg` and `dir/stem.png` with the font of [`ChartFont::from_env`].
+/// Bars are drawn in the given order.
 pub fn render_pareto(
+    title: &str,
+    bars: &[ParetoBar],
+    dir: &Path,
+    stem: &str,
+) -> Result<ChartFiles> {
+    render_pareto_with(&ChartFont::from_env(), title, bars, dir, stem)
+}
+
+/// [`render_pareto`] with an explicit font.
+pub fn render_pareto_with(
+    font: &ChartFont,
     title: &str,
     bars: &[ParetoBar],
     dir: &Path,
@@ -306,20 +293,9 @@ pub fn render_pareto(
     if bars.is_empty() {
         return Err(Error::Empty);
     }
-    let font = find_cjk_font()?;
-    register(&font)?;
-    std::fs::create_dir_all(dir).map_err(|e| Error::Draw {
-        path: dir.display().to_string(),
-        message: e.to_string(),
-    })?;
+    register(font)?;
     let svg = dir.join(format!("{stem}.svg"));
     let png = dir.join(format!("{stem}.png"));
-    // Drawn into temporary files (with the real extension, which the bitmap
-    // backend uses to pick the format) and renamed into place, so that a
-    // failed or interrupted run never leaves a half-drawn chart.
-    let svg_tmp = dir.join(format!(".{stem}.tmp.svg"));
-    let png_tmp = dir.join(format!(".{stem}.tmp.png"));
-    let size = (WIDTH, height(bars.len()));
     let fail = |p: &Path| {
         let p = p.display().to_string();
         move |message: String| Error::Draw {
@@ -327,24 +303,34 @@ pub fn render_pareto(
             message,
         }
     };
-    let drawn = (|| {
-        {
-            let area = SVGBackend::new(&svg_tmp, size).into_drawing_area();
-            draw(&area, title, bars).map_err(fail(&svg))?;
-        }
-        {
-            let area = BitMapBackend::new(&png_tmp, size).into_drawing_area();
-            draw(&area, title, bars).map_err(fail(&png))?;
-        }
-        std::fs::rename(&svg_tmp, &svg).map_err(|e| fail(&svg)(e.to_string()))?;
-        std::fs::rename(&png_tmp, &png).map_err(|e| fail(&png)(e.to_string()))
-    })();
-    if drawn.is_err() {
-        let _ = std::fs::remove_file(&svg_tmp);
-        let _ = std::fs::remove_file(&png_tmp);
+    // Both images are drawn in memory first, so that nothing is written
+    // unless both could be drawn.
+    let (width, height) = (WIDTH, height(bars.len()));
+    let mut svg_text = String::new();
+    {
+        let area = SVGBackend::with_string(&mut svg_text, (width, height)).into_drawing_area();
+        draw(&area, title, bars).map_err(fail(&svg))?;
     }
-    drawn?;
-    Ok(ChartFiles { svg, png, font })
+    let mut pixels = vec![0u8; width as usize * height as usize * 3];
+    {
+        let area = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+        draw(&area, title, bars).map_err(fail(&png))?;
+    }
+    let mut png_bytes = Vec::new();
+    {
+        use image::ImageEncoder;
+        image::codecs::png::PngEncoder::new(&mut png_bytes)
+            .write_image(&pixels, width, height, image::ColorType::Rgb8)
+            .map_err(|e| fail(&png)(e.to_string()))?;
+    }
+    std::fs::create_dir_all(dir).map_err(|e| kesu_atomic::Error::new(dir, e))?;
+    kesu_atomic::write(&svg, svg_text.as_bytes())?;
+    kesu_atomic::write(&png, &png_bytes)?;
+    Ok(ChartFiles {
+        svg,
+        png,
+        font: font.describe(),
+    })
 }
 
 #[cfg(test)]
@@ -390,10 +376,123 @@ mod tests {
     }
 
     #[test]
-    fn cjk_file_names_are_recognised() {
-        assert!(looks_cjk("NotoSansCJK-Regular.ttc"));
-        assert!(looks_cjk("wqy-microhei.ttc"));
-        assert!(!looks_cjk("DejaVuSans.ttf"));
-        assert!(!looks_cjk("NotoSansCJK.txt"));
+    fn svg_names_the_embedded_family_first_with_fallbacks() {
+        let dir = tempfile::tempdir().unwrap();
+        let files =
+            render_pareto_with(&ChartFont::Embedded, "投诉根因", &bars(), dir.path(), "c").unwrap();
+        assert_eq!(files.font, EMBEDDED_FONT_NAME);
+        let svg = std::fs::read_to_string(&files.svg).unwrap();
+        let family = svg
+            .split("font-family=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .replace("&apos;", "'")
+            .replace("&#39;", "'");
+        assert!(family.starts_with("'Noto Sans CJK SC'"), "{family}");
+        assert!(family.ends_with("sans-serif"), "{family}");
+    }
+
+    /// Counts dark pixels of a PNG region: CJK labels drawn with a font
+    /// that has their glyphs leave ink, missing glyphs leave (nearly) none.
+    fn ink(png: &[u8], x0: u32, x1: u32, y0: u32, y1: u32) -> usize {
+        let img = image::load_from_memory(png).unwrap().to_rgb8();
+        let mut n = 0;
+        for y in y0..y1 {
+            for x in x0..x1 {
+                if img.get_pixel(x, y).0.iter().all(|&c| c < 128) {
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+
+    #[test]
+    fn png_labels_are_drawn_with_the_embedded_font() {
+        let dir = tempfile::tempdir().unwrap();
+        let files =
+            render_pareto_with(&ChartFont::Embedded, "投诉根因", &bars(), dir.path(), "c").unwrap();
+        let png = std::fs::read(&files.png).unwrap();
+        // The first label sits left of the bars, in the first row.
+        let y0 = TOP as u32 + 5;
+        assert!(ink(&png, 10, LEFT as u32 - 10, y0, y0 + ROW) > 100);
+    }
+
+    #[test]
+    fn embedded_font_covers_every_character_kesu_draws() {
+        use ab_glyph::{Font, FontRef};
+        let font = FontRef::try_from_slice(EMBEDDED_FONT).unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut texts = vec![
+            std::fs::read_to_string(root.join("pipelines/taxonomy.toml")).unwrap(),
+            std::fs::read_to_string(root.join("pipelines/columns.toml")).unwrap(),
+            std::fs::read_to_string(root.join("crates/kesu-chart/src/lib.rs")).unwrap(),
+            std::fs::read_to_string(root.join("crates/kesu-cli/src/commands/analyze.rs")).unwrap(),
+        ];
+        for entry in std::fs::read_dir(root.join("pipelines/dict")).unwrap() {
+            texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        }
+        // GB2312's most and least frequent hanzi, and power vocabulary.
+        texts.push("的一是了啊阿埃齄变压器抢修电费线路".to_owned());
+        let missing: std::collections::BTreeSet<char> = texts
+            .iter()
+            .flat_map(|t| t.chars())
+            .filter(|c| !c.is_ascii() && !c.is_control() && !c.is_whitespace())
+            .filter(|&c| font.glyph_id(c).0 == 0)
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "not in the embedded font (run fonts/make_subset.sh): {missing:?}"
+        );
+    }
+
+    #[test]
+    fn a_font_file_that_is_no_font_fails_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("bad.ttf");
+        std::fs::write(&bad, b"not a font").unwrap();
+        let out = dir.path().join("charts");
+        let r = render_pareto_with(&ChartFont::File(bad), "t", &bars(), &out, "c");
+        assert!(matches!(r, Err(Error::Font { .. })), "{r:?}");
+        assert!(!out.exists());
+    }
+
+    #[test]
+    fn two_renders_into_one_folder_do_not_collide() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut other = bars();
+        other[0].count = 300;
+        let svgs: Vec<String> = std::thread::scope(|s| {
+            let runs: Vec<_> = [bars(), other]
+                .into_iter()
+                .map(|b| {
+                    let dir = dir.path();
+                    s.spawn(move || {
+                        let f =
+                            render_pareto_with(&ChartFont::Embedded, "t", &b, dir, "c").unwrap();
+                        // What this run drew, for comparison with what stays.
+                        let mut text = String::new();
+                        let area = SVGBackend::with_string(&mut text, (WIDTH, height(b.len())))
+                            .into_drawing_area();
+                        draw(&area, "t", &b).unwrap();
+                        drop(area);
+                        assert_eq!(f.svg, dir.join("c.svg"));
+                        text
+                    })
+                })
+                .collect();
+            runs.into_iter().map(|r| r.join().unwrap()).collect()
+        });
+        assert_ne!(svgs[0], svgs[1]);
+        let kept = std::fs::read_to_string(dir.path().join("c.svg")).unwrap();
+        assert!(svgs.contains(&kept), "the SVG is one run's whole chart");
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(sorted, ["c.png", "c.svg"], "no temporary files left");
     }
 }

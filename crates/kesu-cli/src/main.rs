@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 
 mod commands;
 mod input;
+mod staging;
 
 // kesu allocates millions of small strings and vectors across rayon threads;
 // mimalloc's thread-local free lists measured faster than glibc malloc here

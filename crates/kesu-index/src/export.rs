@@ -1,9 +1,9 @@
 //! Writing hit sets for auditors: CSV (streamable), XLSX and Parquet, every
 //! canonical field plus the normalised text, extra attributes and source.
 //!
-//! Files are written to a temporary name in the target directory and renamed
-//! into place, so an interrupted export never leaves a half-written file
-//! under the requested name.
+//! Files are written with [`kesu_atomic::replace_with`] (unique temporary
+//! name in the target directory, fsync, rename), so an interrupted export
+//! never leaves a half-written file under the requested name.
 
 use std::io::Write;
 use std::path::Path;
@@ -116,38 +116,20 @@ pub fn export(path: &Path, cases: &[StoredCase]) -> Result<()> {
     let format = ExportFormat::of_path(path).ok_or_else(|| Error::ExportFormat {
         path: path.display().to_string(),
     })?;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let io = |source| Error::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    let tmp = tempfile_in(dir).map_err(io)?;
-    match format {
+    kesu_atomic::replace_with(path, |file| match format {
         ExportFormat::Csv => {
-            let file = std::fs::File::create(tmp.path()).map_err(io)?;
-            let mut w = CsvCases::new(std::io::BufWriter::new(file))?;
+            let mut w = CsvCases::new(std::io::BufWriter::new(&mut *file))?;
             for case in cases {
                 w.write(case)?;
             }
-            w.finish()?;
+            w.finish()
         }
-        ExportFormat::Xlsx => write_xlsx(tmp.path(), cases)?,
-        ExportFormat::Parquet => write_parquet(tmp.path(), cases)?,
-    }
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+        ExportFormat::Xlsx => write_xlsx(file, cases),
+        ExportFormat::Parquet => write_parquet(file, cases),
+    })
 }
 
-fn tempfile_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    tempfile::Builder::new()
-        .prefix(".kesu-export-")
-        .tempfile_in(dir)
-}
-
-fn write_xlsx(path: &Path, cases: &[StoredCase]) -> Result<()> {
+fn write_xlsx(file: &mut std::fs::File, cases: &[StoredCase]) -> Result<()> {
     if cases.len() + 1 > XLSX_MAX_ROWS {
         return Err(Error::TooManyRowsForXlsx { rows: cases.len() });
     }
@@ -165,11 +147,15 @@ fn write_xlsx(path: &Path, cases: &[StoredCase]) -> Result<()> {
             }
         }
     }
-    workbook.save(path)?;
-    Ok(())
+    let mut out = std::io::BufWriter::new(file);
+    workbook.save_to_writer(&mut out)?;
+    out.flush().map_err(|source| Error::Io {
+        path: "<xlsx>".into(),
+        source,
+    })
 }
 
-fn write_parquet(path: &Path, cases: &[StoredCase]) -> Result<()> {
+fn write_parquet(file: &mut std::fs::File, cases: &[StoredCase]) -> Result<()> {
     let mut fields = Vec::new();
     let mut columns: Vec<ArrayRef> = Vec::new();
     let rows: Vec<Vec<String>> = cases.iter().map(row).collect();
@@ -208,10 +194,6 @@ fn write_parquet(path: &Path, cases: &[StoredCase]) -> Result<()> {
         }
     }
     let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?;
-    let file = std::fs::File::create(path).map_err(|source| Error::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
     let mut writer = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None)?;
     writer.write(&batch)?;
     writer.close()?;

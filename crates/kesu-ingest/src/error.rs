@@ -62,5 +62,14 @@ pub enum Error {
     },
 }
 
+impl From<kesu_atomic::Error> for Error {
+    fn from(e: kesu_atomic::Error) -> Self {
+        Error::Write {
+            path: e.path,
+            source: e.source,
+        }
+    }
+}
+
 /// Results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

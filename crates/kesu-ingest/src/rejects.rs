@@ -8,7 +8,7 @@ use kesu_model::Reject;
 use crate::{Error, Result};
 
 /// Writes `file,line,column,reason,raw`, one row per reject, atomically
-/// (a temporary file in the same directory, synced, then renamed).
+/// ([`kesu_atomic::replace_with`]).
 ///
 /// The file is UTF-8 **with a BOM**: quality teams open it in Excel, which
 /// reads a BOM-less CSV as the local ANSI code page (GBK on Chinese Windows)
@@ -19,43 +19,27 @@ pub fn write_rejects_csv(path: &Path, rejects: &[Reject]) -> Result<()> {
         path: path.to_path_buf(),
         source,
     };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "rejects.csv".to_owned());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(b"\xEF\xBB\xBF")?;
-        let mut writer = csv::Writer::from_writer(std::io::BufWriter::new(&mut file));
-        writer.write_record(["file", "line", "column", "reason", "raw"])?;
+    kesu_atomic::replace_with(path, |file| {
+        file.write_all(b"\xEF\xBB\xBF").map_err(err)?;
+        let mut writer = csv::Writer::from_writer(std::io::BufWriter::new(file));
+        let csv_err = |e: csv::Error| err(e.into());
+        writer
+            .write_record(["file", "line", "column", "reason", "raw"])
+            .map_err(csv_err)?;
         for r in rejects {
             let line = r.line.to_string();
             let reason = r.reason.to_string();
             let raw = r.raw.replace('\0', "␀");
-            writer.write_record([
-                r.file.as_str(),
-                line.as_str(),
-                r.column.as_deref().unwrap_or(""),
-                reason.as_str(),
-                raw.as_str(),
-            ])?;
+            writer
+                .write_record([
+                    r.file.as_str(),
+                    line.as_str(),
+                    r.column.as_deref().unwrap_or(""),
+                    reason.as_str(),
+                    raw.as_str(),
+                ])
+                .map_err(csv_err)?;
         }
-        writer.flush()?;
-        drop(writer);
-        file.sync_all()?;
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(err(e));
-    }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        err(e)
+        writer.flush().map_err(err)
     })
 }

@@ -16,7 +16,10 @@ use crate::{Result, text};
 /// output of [`Normalizer::normalize`] or [`Normalizer::redact`] can change
 /// for the same configuration, so that stored tables and indexes built with
 /// the old logic are recognised as stale.
-pub const NORMALIZER_LOGIC_VERSION: &str = "kesu-normalize/1";
+///
+/// 2: 繁→简 with OpenCC's tables (plus kesu's 乾 → 干 supplement) instead
+/// of MediaWiki's.
+pub const NORMALIZER_LOGIC_VERSION: &str = "kesu-normalize/2";
 
 /// How many times redaction re-scans its own output when custom patterns
 /// might match inside an earlier mask. The builtin patterns never do.

@@ -1,4 +1,15 @@
 //! Character-level normalisation: full-width folding, 繁→简, whitespace collapsing.
+//!
+//! 繁→简 uses zhconv with OpenCC's phrase and character tables only
+//! (Apache-2.0; zhconv's default MediaWiki tables are GPL-2.0-or-later).
+//! Phrases come before characters, so one-to-many characters convert by
+//! context: 乾隆 stays, 乾淨 becomes 干净.
+//!
+//! zhconv leaves a character unconverted when OpenCC lists the character
+//! itself among its simplified forms (乾 → 干 or 乾), so that only phrases
+//! convert it. In complaint texts such a character is nearly always the
+//! common word (乾淨, 乾燥), so kesu adds [`SUPPLEMENT`] as a secondary rule
+//! set; OpenCC's longer phrase rules (乾隆, 乾坤) still win.
 
 use std::sync::LazyLock;
 
@@ -7,6 +18,33 @@ use zhconv::{Variant, ZhConverter};
 /// The zh-Hans converter shared by every normaliser (built once, lazily).
 fn hans_converter() -> &'static ZhConverter {
     zhconv::get_builtin_converter(Variant::ZhHans)
+}
+
+/// Character rules OpenCC leaves to phrases (see the module docs), kesu's own.
+pub(crate) const SUPPLEMENT: [(&str, &str); 1] = [("乾", "干")];
+
+static SUPPLEMENT_CONVERTER: LazyLock<ZhConverter> = LazyLock::new(|| {
+    zhconv::ZhConverterBuilder::new()
+        .target(Variant::ZhHans)
+        .conv_pairs(SUPPLEMENT)
+        .build()
+});
+
+/// Every zh-Hans rule: OpenCC's (through zhconv) and [`SUPPLEMENT`].
+fn rules() -> impl Iterator<Item = (String, String)> {
+    zhconv::get_builtin_tables(Variant::ZhHans)
+        .iter()
+        .flat_map(|table| zhconv::tables::expand_table(*table))
+        .chain(
+            SUPPLEMENT
+                .iter()
+                .map(|(f, t)| ((*f).to_owned(), (*t).to_owned())),
+        )
+}
+
+/// One conversion pass: OpenCC's rules with the supplement beside them.
+fn convert(text: &str) -> String {
+    hans_converter().convert_with_secondary_converter(text, &SUPPLEMENT_CONVERTER)
 }
 
 /// For every zh-Hans conversion rule whose target differs from its source,
@@ -24,24 +62,22 @@ struct ConvertibleStarts {
 impl ConvertibleStarts {
     fn build() -> Self {
         let mut bits = vec![0u64; (char::MAX as usize >> 6) + 1];
-        for table in zhconv::get_builtin_tables(Variant::ZhHans) {
-            for (from, to) in zhconv::tables::expand_table(*table) {
-                if from == to {
-                    continue;
-                }
-                // The first character that differs; when the source is a
-                // prefix of the target, its first character.
-                let key = from
-                    .chars()
-                    .zip(to.chars())
-                    .find(|(a, b)| a != b)
-                    .map(|(a, _)| a)
-                    .or_else(|| from.chars().nth(to.chars().count()))
-                    .or_else(|| from.chars().next());
-                if let Some(key) = key {
-                    let c = key as usize;
-                    bits[c >> 6] |= 1 << (c & 63);
-                }
+        for (from, to) in rules() {
+            if from == to {
+                continue;
+            }
+            // The first character that differs; when the source is a
+            // prefix of the target, its first character.
+            let key = from
+                .chars()
+                .zip(to.chars())
+                .find(|(a, b)| a != b)
+                .map(|(a, _)| a)
+                .or_else(|| from.chars().nth(to.chars().count()))
+                .or_else(|| from.chars().next());
+            if let Some(key) = key {
+                let c = key as usize;
+                bits[c >> 6] |= 1 << (c & 63);
             }
         }
         ConvertibleStarts { bits }
@@ -64,6 +100,7 @@ static CONVERTIBLE_STARTS: LazyLock<ConvertibleStarts> = LazyLock::new(Convertib
 /// Forces the lazily built conversion tables, so that the first text does not pay for them.
 pub(crate) fn warm_up() {
     LazyLock::force(&CONVERTIBLE_STARTS);
+    LazyLock::force(&SUPPLEMENT_CONVERTER);
     let _ = hans_converter();
 }
 
@@ -79,7 +116,7 @@ pub(crate) fn simplify(text: &str) -> Option<String> {
         if !CONVERTIBLE_STARTS.any_in(current) {
             break;
         }
-        let next = hans_converter().convert(current);
+        let next = convert(current);
         if next == current {
             break;
         }
@@ -162,13 +199,11 @@ mod tests {
     #[test]
     fn every_text_a_rule_changes_passes_the_prefilter() {
         let mut checked = 0;
-        for table in zhconv::get_builtin_tables(Variant::ZhHans) {
-            for (from, _) in zhconv::tables::expand_table(*table) {
-                for text in [from.to_owned(), format!("客户反映{from}，上月一直")] {
-                    if hans_converter().convert(&text) != text {
-                        assert!(CONVERTIBLE_STARTS.any_in(&text), "{text}");
-                        checked += 1;
-                    }
+        for (from, _) in rules() {
+            for text in [from.to_owned(), format!("客户反映{from}，上月一直")] {
+                if convert(&text) != text {
+                    assert!(CONVERTIBLE_STARTS.any_in(&text), "{text}");
+                    checked += 1;
                 }
             }
         }
@@ -212,5 +247,55 @@ mod tests {
         }
         assert_eq!(fold_and_collapse(" a  ｂ ", false, true), "a ｂ");
         assert_eq!(fold_and_collapse(" a  ｂ ", true, false), " a  b ");
+    }
+
+    /// Traditional → simplified where character-by-character conversion is
+    /// wrong (one traditional form for several simplified ones, or a
+    /// character that only some words simplify), plus power-supply vocabulary.
+    #[test]
+    fn phrases_convert_by_context() {
+        let mut wrong = Vec::new();
+        for (traditional, simplified) in [
+            ("乾隆", "乾隆"),
+            ("乾淨", "干净"),
+            ("乾燥", "干燥"),
+            ("乾坤", "乾坤"),
+            ("曬乾衣服", "晒干衣服"),
+            ("幹部", "干部"),
+            ("電錶", "电表"),
+            ("鐘錶", "钟表"),
+            ("表揚", "表扬"),
+            ("頭髮", "头发"),
+            ("理髮", "理发"),
+            ("發展", "发展"),
+            ("發票", "发票"),
+            ("皇后", "皇后"),
+            ("以後", "以后"),
+            ("範圍", "范围"),
+            ("瞭解", "了解"),
+            ("麵包", "面包"),
+            ("面對", "面对"),
+            ("餘額", "余额"),
+            ("複雜", "复杂"),
+            ("恢復供電", "恢复供电"),
+            ("製造", "制造"),
+            ("制度", "制度"),
+            ("颱風", "台风"),
+            ("臺區", "台区"),
+            ("電費", "电费"),
+            ("線路", "线路"),
+            ("變壓器", "变压器"),
+            ("檢修", "检修"),
+            ("搶修", "抢修"),
+            ("跳閘", "跳闸"),
+            ("電壓過低", "电压过低"),
+            ("計量裝置", "计量装置"),
+        ] {
+            let got = simplify(traditional).unwrap_or_else(|| traditional.to_owned());
+            if got != simplified {
+                wrong.push(format!("{traditional} → {got}, not {simplified}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
     }
 }

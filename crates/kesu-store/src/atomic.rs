@@ -38,47 +38,11 @@ pub(crate) fn parquet_error(
     }
 }
 
-/// Writes `path` through `fill` so that the path only ever holds a complete file.
-///
-/// The bytes go to a hidden temporary file in the same directory (so the
-/// rename cannot cross file systems), which is fsynced and renamed over
-/// `path`. If `fill` or any step fails, the temporary file is removed and
-/// whatever `path` held before is untouched.
+/// Writes `path` through `fill` so that the path only ever holds a complete
+/// file (kesu's one atomic writer, [`kesu_atomic::replace_with`]: unique
+/// temporary file in the same directory, fsync, rename, directory fsync).
 pub(crate) fn replace_file(path: &Path, fill: impl FnOnce(&File) -> Result<()>) -> Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| Error::Table {
-            path: path.to_owned(),
-            message: "not a file path".to_owned(),
-        })?;
-    let prefix = format!(".{name}.");
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix).suffix(".tmp");
-    // Temporary files are private (0600) by default; the table is an ordinary
-    // output file, so it gets the usual mode (0666 minus the umask).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let tmp = builder.tempfile_in(dir).map_err(io_error(path))?;
-    fill(tmp.as_file())?;
-    tmp.as_file().sync_all().map_err(io_error(path))?;
-    tmp.persist(path).map_err(|e| Error::Io {
-        path: path.to_owned(),
-        source: e.error,
-    })?;
-    // Make the rename itself durable. Not every platform can open a directory
-    // for syncing; the file content is already on disk either way.
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    kesu_atomic::replace_with(path, |file| fill(file))
 }
 
 /// Writes a file atomically: `fill` writes the content, and `path` ends up

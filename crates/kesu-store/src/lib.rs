@@ -83,5 +83,14 @@ pub enum Error {
     },
 }
 
+impl From<kesu_atomic::Error> for Error {
+    fn from(e: kesu_atomic::Error) -> Self {
+        Error::Io {
+            path: e.path,
+            source: e.source,
+        }
+    }
+}
+
 /// Result with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

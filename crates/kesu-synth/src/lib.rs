@@ -63,6 +63,9 @@ pub enum Error {
     /// Text could not be encoded.
     #[error("encoding output: {0}")]
     Encoding(String),
+    /// Creating, syncing or renaming the output file failed.
+    #[error(transparent)]
+    Replace(#[from] kesu_atomic::Error),
 }
 
 /// Result with this crate's [`Error`].

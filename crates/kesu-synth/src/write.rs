@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::fs;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -348,6 +348,10 @@ fn json_line(o: &SynthOrder, cols: &[&str], with_truth: bool, buf: &mut Vec<u8>)
 /// digit is lost. The workbook's creation date is fixed to `start`, so the
 /// file is reproducible.
 pub fn write_xlsx(synth: &Synth, path: &Path) -> Result<Summary> {
+    kesu_atomic::replace_with(path, |file| write_xlsx_to(synth, file))
+}
+
+fn write_xlsx_to(synth: &Synth, file: &mut fs::File) -> Result<Summary> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as CellFormat, Workbook};
     let cfg = synth.config();
     if cfg.n > XLSX_MAX_ROWS {
@@ -401,43 +405,27 @@ pub fn write_xlsx(synth: &Synth, path: &Path) -> Result<Summary> {
             Ok(())
         },
     )?;
-    workbook.save(path)?;
-    let bytes = fs::metadata(path)?.len();
+    let mut out = BufWriter::new(&mut *file);
+    workbook.save_to_writer(&mut out)?;
+    out.flush()?;
+    drop(out);
+    let bytes = file.metadata()?.len();
     Ok(Summary { bytes, ..summary })
 }
 
-/// Writes to `path` in `format`, atomically: a temporary file in the same
-/// directory is renamed over the target only when complete.
+/// Writes to `path` in `format`, atomically ([`kesu_atomic::replace_with`]):
+/// the path holds its previous content or the complete new file.
 pub fn write_file(
     synth: &Synth,
     path: &Path,
     format: Format,
     encoding: CsvEncoding,
 ) -> Result<Summary> {
-    let tmp = temp_path(path);
-    let result = (|| match format {
-        Format::Csv => write_csv(synth, fs::File::create(&tmp)?, encoding),
-        Format::Jsonl => write_jsonl(synth, fs::File::create(&tmp)?),
-        Format::Xlsx => write_xlsx(synth, &tmp),
-    })();
-    match result {
-        Ok(summary) => {
-            fs::rename(&tmp, path)?;
-            Ok(summary)
-        }
-        Err(e) => {
-            let _ = fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
-}
-
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+    kesu_atomic::replace_with(path, |file| match format {
+        Format::Csv => write_csv(synth, &mut *file, encoding),
+        Format::Jsonl => write_jsonl(synth, &mut *file),
+        Format::Xlsx => write_xlsx_to(synth, file),
+    })
 }
 
 #[cfg(test)]

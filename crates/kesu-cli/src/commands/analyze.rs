@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use crate::Status;
 use crate::input::{AnalyzerArgs, InputArgs, load_with};
+use crate::staging::Staging;
 
 /// Mine recurring root causes, map them to management gaps, pick typical
 /// cases and find repeat complaints.
@@ -157,10 +158,19 @@ fn write_tables(dir: &Path, mining: &Mining, version: &str, seed: u64) -> anyhow
 fn write_json_atomic(path: &Path, value: &serde_json::Value) -> anyhow::Result<()> {
     let mut text = serde_json::to_string_pretty(value)?;
     text.push('\n');
-    kesu_store::write_atomic(path, |w| w.write_all(text.as_bytes()))
-        .with_context(|| format!("writing {}", path.display()))?;
+    kesu_atomic::write(path, text.as_bytes())?;
     Ok(())
 }
+
+/// The files `kesu analyze` writes, relative to the output folder.
+const OUTPUTS: [&str; 6] = [
+    "rejects.csv",
+    "assignments.parquet",
+    "root_causes.parquet",
+    "charts/root_causes.svg",
+    "charts/root_causes.png",
+    "metrics.json",
+];
 
 /// Runs `f` and says how long it took, in seconds.
 fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
@@ -259,10 +269,14 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
 
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
+    // Every output goes to the staging folder and is moved into place only
+    // when all were written (see `Staging`).
+    let staging = Staging::new(&args.out)?;
+    let stage = staging.path();
     // Nothing read is lost: rows that could not be accepted are kept beside
     // the analysis, exactly as `kesu ingest` keeps them.
     let rejects_path = args.out.join("rejects.csv");
-    kesu_ingest::write_rejects_csv(&rejects_path, &loaded.rejects)
+    kesu_ingest::write_rejects_csv(&stage.join("rejects.csv"), &loaded.rejects)
         .with_context(|| format!("writing {}", rejects_path.display()))?;
     if !loaded.rejects.is_empty() {
         eprintln!(
@@ -301,7 +315,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     // each is mostly one thread's work, so they run side by side and each
     // records its own time.
     let ((tables, t_parquet), ((charts, t_chart), (evaluation, t_evaluate))) = rayon::join(
-        || timed(|| write_tables(&args.out, &mining, &version, args.seed)),
+        || timed(|| write_tables(stage, &mining, &version, args.seed)),
         || {
             rayon::join(
                 || {
@@ -309,7 +323,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
                         kesu_chart::render_pareto(
                             "投诉根因帕累托图",
                             &bars,
-                            &args.out.join("charts"),
+                            &stage.join("charts"),
                             "root_causes",
                         )
                     })
@@ -358,16 +372,17 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         "timing_s": timing,
         "peak_rss_mb": peak_rss_mb(),
         "mine_timing_s": m.timing_s,
-        "chart_font": charts.font.display().to_string(),
+        "chart_font": charts.font,
         "outputs": {
             "assignments": args.out.join("assignments.parquet"),
             "root_causes": args.out.join("root_causes.parquet"),
             "rejects": rejects_path,
-            "chart_svg": charts.svg,
-            "chart_png": charts.png,
+            "chart_svg": args.out.join("charts/root_causes.svg"),
+            "chart_png": args.out.join("charts/root_causes.png"),
         },
     });
-    write_json_atomic(&args.out.join("metrics.json"), &metrics)?;
+    write_json_atomic(&stage.join("metrics.json"), &metrics)?;
+    staging.publish(&args.out, &OUTPUTS)?;
 
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -153,9 +153,18 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         .with_context(|| format!("creating output directory {}", args.out.display()))?;
     let orders_path = args.out.join("orders.parquet");
     let rejects_path = args.out.join("rejects.csv");
-    kesu_store::write_segmented_orders(&orders_path, &loaded.orders, &terms, &version.to_string())
-        .with_context(|| format!("writing {}", orders_path.display()))?;
-    write_rejects_csv(&rejects_path, &loaded.rejects)?;
+    // Both files or neither (see crate::staging).
+    let staging = crate::staging::Staging::new(&args.out)?;
+    kesu_store::write_segmented_orders(
+        &staging.path().join("orders.parquet"),
+        &loaded.orders,
+        &terms,
+        &version.to_string(),
+    )
+    .with_context(|| format!("writing {}", orders_path.display()))?;
+    write_rejects_csv(&staging.path().join("rejects.csv"), &loaded.rejects)
+        .with_context(|| format!("writing {}", rejects_path.display()))?;
+    staging.publish(&args.out, &["orders.parquet", "rejects.csv"])?;
     let written_at = Instant::now();
     let timings_ms = StageTimings {
         read_normalize: millis(loaded_at - started),
