@@ -23,6 +23,7 @@
 
 mod config;
 mod mask;
+mod names;
 mod normalizer;
 mod pii;
 mod text;

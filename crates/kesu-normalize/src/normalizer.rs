@@ -19,7 +19,10 @@ use crate::{Result, text};
 ///
 /// 2: 繁→简 with OpenCC's tables (plus kesu's 乾 → 干 supplement) instead
 /// of MediaWiki's.
-pub const NORMALIZER_LOGIC_VERSION: &str = "kesu-normalize/2";
+///
+/// 3: free-text names next to roles and titles, e-mail addresses, street
+/// addresses, grouped ID numbers and grouped landlines are masked.
+pub const NORMALIZER_LOGIC_VERSION: &str = "kesu-normalize/3";
 
 /// How many times redaction re-scans its own output when custom patterns
 /// might match inside an earlier mask. The builtin patterns never do.

@@ -12,7 +12,18 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::config::DIGIT;
+use crate::names::NameFinder;
 use crate::{Error, Result};
+
+/// Name of a road or compound: 1–6 Han characters that are not the words
+/// leading up to an address (住在, 位于, 地址：), so the span starts at the name.
+const ADDRESS_NAME: &str = r"[\p{Han}&&[^在于住址是为到至的和与及、，。：:；]]{1,6}";
+/// Road words ending the name of a street.
+const ROAD: &str = "大道|大街|路|街|巷|弄|胡同";
+/// Words ending the name of a residential compound.
+const COMPOUND: &str = "小区|花园|家园|新村|公寓|大厦|苑|社区|嘉园|名苑|新城|公馆";
+/// A house, building, unit or room number, or its earlier mask.
+const NUM: &str = r"[0-9０-９*＊]{1,5}";
 
 /// The kind of personal data a span holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -28,8 +39,14 @@ pub enum PiiKind {
     Account,
     /// Electricity meter number (表号).
     Meter,
-    /// Surname before an honorific (张先生, 李女士, 王师傅).
+    /// A person's name next to a role or title (工作人员王建国, 张先生, 李师傅):
+    /// the name part only, the role or title word stays readable.
     Name,
+    /// E-mail address.
+    Email,
+    /// Street address in free text: road and house number, or residential
+    /// compound with building, unit and room (文三路90号, 幸福小区3栋2单元501室).
+    Address,
     /// A value the caller knows to be personal (the order's own name, phone, address).
     Known,
 }
@@ -44,6 +61,8 @@ impl PiiKind {
             PiiKind::Account => "account",
             PiiKind::Meter => "meter",
             PiiKind::Name => "name",
+            PiiKind::Email => "email",
+            PiiKind::Address => "address",
             PiiKind::Known => "known",
         }
     }
@@ -75,13 +94,16 @@ pub(crate) struct Finding {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Rank {
     Known,
+    Email,
     IdAfterKeyword,
+    GroupedId,
     AccountPattern,
     MeterPattern,
     Mobile,
     Landline,
     DigitRun,
     LandlineAfterKeyword,
+    Address,
     Name,
 }
 
@@ -89,20 +111,6 @@ struct Candidate {
     rank: Rank,
     finding: Finding,
 }
-
-/// Single-character surnames common enough to be worth masking before an
-/// honorific. Characters that are mostly prepositions (向, 和) are left out:
-/// "向师傅反映" is not a name.
-const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝";
-
-/// Two-character surnames, tried before the single ones.
-const COMPOUND_SURNAMES: [&str; 16] = [
-    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "尉迟", "公孙", "长孙", "宇文",
-    "司徒", "夏侯", "端木", "申屠",
-];
-
-/// Honorifics that follow a surname.
-const HONORIFICS: &str = "先生|女士|小姐|师傅";
 
 pub(crate) fn is_digit(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c)
@@ -130,6 +138,9 @@ fn is_number_char(c: char) -> bool {
 pub(crate) fn is_maskable(kind: PiiKind, c: char) -> bool {
     match kind {
         PiiKind::Name | PiiKind::Known => !c.is_whitespace(),
+        // Road and compound names stay readable; house, building and room numbers go.
+        PiiKind::Address => is_digit(c) || is_star(c),
+        PiiKind::Email => c.is_alphanumeric() || is_star(c) || "._%+-".contains(c),
         _ => is_number_char(c),
     }
 }
@@ -226,7 +237,10 @@ pub(crate) struct Detector {
     landline: Regex,
     landline_after_keyword: Regex,
     id_after_keyword: Regex,
-    honorific: Regex,
+    grouped_id: Regex,
+    email: Regex,
+    address: Regex,
+    names: NameFinder,
     accounts: Vec<Pattern>,
     meters: Vec<Pattern>,
 }
@@ -248,15 +262,27 @@ impl Detector {
                 r"(?:(?:[+＋]?[8８][6６]){sep}?)?[1１][3-9３-９]{d}(?:{sep}?{d}{{4}}|{sep}?{star}{{4}}){sep}?{d}{{4}}"
             ))?,
             landline: builtin_regex(&format!(
-                r"(?:[(（](?P<paren>[0０][1-9１-９]{d}{{1,2}})[)）]{sep}?|(?P<area>[0０][1-9１-９]{d}{{1,2}}){sep}?)(?P<local>{d}{{7,8}})"
+                r"(?:[(（](?P<paren>[0０][1-9１-９]{d}{{1,2}})[)）]{sep}?|(?P<area>[0０][1-9１-９]{d}{{1,2}}){sep}?)(?P<local>{d}{{7,8}}|{d}{{3,4}}{sep}{d}{{4}})"
             ))?,
             landline_after_keyword: builtin_regex(&format!(
-                r"(?:电话|座机|固话|联系方式|号码)\s*(?:[:：]|是|为)?\s*(?P<value>{d}{{7,8}})"
+                r"(?:电话|座机|固话|联系方式|号码)\s*(?:[:：]|是|为)?\s*(?P<value>{d}{{7,8}}|{d}{{3,4}}[ \-－]{d}{{4}})"
             ))?,
             id_after_keyword: builtin_regex(&format!(
                 r"身份证(?:号码|号)?\s*(?:[:：]|是|为)?\s*(?P<value>{d}{{17}}[0-9０-９XxＸｘ])"
             ))?,
-            honorific: builtin_regex(HONORIFICS)?,
+            grouped_id: builtin_regex(&format!(
+                r"{d}{{6}}(?: (?:{d}{{8}}|{d}{{4}} {d}{{4}}) |[\-－](?:{d}{{8}}|{d}{{4}}[\-－]{d}{{4}})[\-－]){d}{{3}}[0-9０-９XxＸｘ]"
+            ))?,
+            email: builtin_regex(
+                r"[A-Za-z0-9*＊][A-Za-z0-9._%+\-*＊]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
+            )?,
+            address: builtin_regex(&format!(
+                r"{ADDRESS_NAME}(?:{ROAD}){NUM}号(?:院)?(?:{NUM}(?:栋|幢|号楼|楼))?(?:{NUM}单元)?(?:{NUM}(?:室|号))?|{ADDRESS_NAME}(?:{COMPOUND}){NUM}(?:栋|幢|号楼|号)(?:{NUM}单元)?(?:{NUM}(?:室|号)?)?"
+            ))?,
+            names: NameFinder::new().map_err(|e| Error::Pattern {
+                pattern: "names".to_owned(),
+                message: e.to_string(),
+            })?,
             accounts: account_patterns
                 .iter()
                 .map(|p| Pattern::compile(p))
@@ -337,6 +363,9 @@ impl Detector {
             if cluster.longest_run >= 11 {
                 find_digit_runs(text, cluster, &mut push);
             }
+            if cluster.digits >= 18 {
+                self.find_grouped_ids(text, cluster, &mut push);
+            }
         }
         if longest_run >= 7 {
             for caps in self.landline_after_keyword.captures_iter(text) {
@@ -354,7 +383,22 @@ impl Detector {
                 }
             }
         }
-        self.find_names(text, &mut push);
+        self.names
+            .find(text, |s, e| push(Rank::Name, PiiKind::Name, s, e, 0, 0));
+        if text.contains('@') {
+            for m in self.email.find_iter(text) {
+                // Keep the first character and the domain (its letters and digits).
+                let domain = m.as_str().rsplit('@').next().unwrap_or("");
+                let tail = domain
+                    .chars()
+                    .filter(|c| is_maskable(PiiKind::Email, *c))
+                    .count();
+                push(Rank::Email, PiiKind::Email, m.start(), m.end(), 1, tail);
+            }
+        }
+        for m in self.address.find_iter(text) {
+            push(Rank::Address, PiiKind::Address, m.start(), m.end(), 0, 0);
+        }
 
         resolve(text, candidates)
     }
@@ -393,6 +437,39 @@ impl Detector {
         }
     }
 
+    /// ID numbers written in groups (`110105 19491231 0021`,
+    /// `110105-1949-1231-0021`): checksum-valid, or with a plausible birth date
+    /// (a mistyped check digit is still somebody's ID number).
+    fn find_grouped_ids(
+        &self,
+        text: &str,
+        cluster: &Cluster,
+        push: &mut impl FnMut(Rank, PiiKind, usize, usize, usize, usize),
+    ) {
+        let haystack = &text[..cluster.end];
+        let mut at = cluster.start;
+        while let Some(m) = self.grouped_id.find_at(haystack, at) {
+            if digit_before(text, m.start()) || digit_after(text, m.end()) {
+                at = next_char_boundary(text, m.start());
+                continue;
+            }
+            let chars: Vec<char> = m
+                .as_str()
+                .chars()
+                .filter(|c| !matches!(c, ' ' | '-' | '－'))
+                .collect();
+            let values: Vec<u32> = chars[..17].iter().filter_map(|c| digit_value(*c)).collect();
+            let num = |r: std::ops::Range<usize>| values[r].iter().fold(0, |acc, d| acc * 10 + d);
+            let birth_ok = (1900..=2099).contains(&num(6..10))
+                && (1..=12).contains(&num(10..12))
+                && (1..=31).contains(&num(12..14));
+            if id_checksum_ok(&chars) || birth_ok {
+                push(Rank::GroupedId, PiiKind::IdCard, m.start(), m.end(), 6, 4);
+            }
+            at = m.end();
+        }
+    }
+
     fn find_landlines(
         &self,
         text: &str,
@@ -420,37 +497,6 @@ impl Detector {
                 2,
             );
             at = whole.end();
-        }
-    }
-
-    fn find_names(
-        &self,
-        text: &str,
-        push: &mut impl FnMut(Rank, PiiKind, usize, usize, usize, usize),
-    ) {
-        for m in self.honorific.find_iter(text) {
-            let before = &text[..m.start()];
-            if let Some(compound) = COMPOUND_SURNAMES.iter().find(|s| before.ends_with(*s)) {
-                push(
-                    Rank::Name,
-                    PiiKind::Name,
-                    m.start() - compound.len(),
-                    m.start(),
-                    0,
-                    0,
-                );
-            } else if let Some(c) = before.chars().next_back()
-                && SURNAMES.contains(c)
-            {
-                push(
-                    Rank::Name,
-                    PiiKind::Name,
-                    m.start() - c.len_utf8(),
-                    m.start(),
-                    0,
-                    0,
-                );
-            }
         }
     }
 }
@@ -735,16 +781,6 @@ mod tests {
         assert!(!is_timestamp(&v("202413011230")));
         assert!(!is_timestamp(&v("330100123456")));
         assert!(!is_timestamp(&v("2024030112")));
-    }
-
-    #[test]
-    fn surnames_have_no_duplicates_or_non_han() {
-        let mut seen: Vec<char> = SURNAMES.chars().collect();
-        assert!(seen.iter().all(|c| ('\u{4E00}'..='\u{9FFF}').contains(c)));
-        seen.sort_unstable();
-        let n = seen.len();
-        seen.dedup();
-        assert_eq!(seen.len(), n);
     }
 
     #[test]
