@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes common_words.txt: frequent two-character words that begin or end
-with a surname character, taken from jieba's dictionary (MIT, vendored in
+with a surname character (frequency >= 50), one `word<TAB>frequency` a line, taken from jieba's dictionary (MIT, vendored in
 vendor/jieba-rs/src/data/dict.txt).
 
 The name detector (src/names.rs) uses the list to tell a surname from the
@@ -22,12 +22,12 @@ def han(c):
     return "\u4e00" <= c <= "\u9fff"
 
 
-words = set()
+words = {}
 for line in (root / "vendor/jieba-rs/src/data/dict.txt").open(encoding="utf-8"):
     word, freq = line.split()[:2]
     if len(word) == 2 and all(map(han, word)) and int(freq) >= MIN_FREQ:
         if word[0] in surnames or word[1] in surnames:
-            words.add(word)
+            words[word] = max(words.get(word, 0), int(freq))
 out = root / "crates/kesu-normalize/data/common_words.txt"
-out.write_text("\n".join(sorted(words)) + "\n", encoding="utf-8")
-print(f"{len(words)} words (frequency >= {MIN_FREQ}) -> {out}")
+out.write_text("".join(f"{w}\t{f}\n" for w, f in sorted(words.items())), encoding="utf-8")
+print(f"{len(words)} words -> {out}")

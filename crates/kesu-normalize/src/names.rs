@@ -14,7 +14,7 @@
 //! `data/common_words.txt`, the two-character words of jieba's dictionary
 //! that begin or end with a surname (made by `data/make_common_words.py`).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -110,12 +110,18 @@ const AFTER_NAME: [&str; 24] = [
     "辱骂", "服务", "工作", "接待", "接听", "联系", "承诺", "答应", "声称", "要求", "多次", "一直",
 ];
 
-static COMMON_WORDS: LazyLock<HashSet<(char, char)>> = LazyLock::new(|| {
+/// jieba frequency from which a word starting with a surname blocks even a
+/// three-character name: 高于国家 and 周末上门 are not names, 徐海燕 is
+/// (徐海 is a rarer place name).
+const VERY_COMMON: u32 = 300;
+
+static COMMON_WORDS: LazyLock<HashMap<(char, char), u32>> = LazyLock::new(|| {
     include_str!("../data/common_words.txt")
         .lines()
-        .filter_map(|w| {
-            let mut c = w.chars();
-            Some((c.next()?, c.next()?))
+        .filter_map(|line| {
+            let (word, freq) = line.split_once('\t')?;
+            let mut c = word.chars();
+            Some(((c.next()?, c.next()?), freq.parse().ok()?))
         })
         .collect()
 });
@@ -124,8 +130,24 @@ fn is_han(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
 }
 
+/// jieba's frequency of the word `ab` (0 when it is not in the list).
+fn word_frequency(a: char, b: char) -> u32 {
+    COMMON_WORDS.get(&(a, b)).copied().unwrap_or(0)
+}
+
 fn is_common_word(a: char, b: char) -> bool {
-    COMMON_WORDS.contains(&(a, b))
+    word_frequency(a, b) > 0
+}
+
+/// Whether `surname + first given character` is too much of a word for a
+/// name of `given` given characters.
+fn starts_a_word(surname: char, first_given: char, given: usize) -> bool {
+    let freq = word_frequency(surname, first_given);
+    if given >= 2 {
+        freq >= VERY_COMMON
+    } else {
+        freq > 0
+    }
 }
 
 fn is_surname(c: char) -> bool {
@@ -195,7 +217,7 @@ fn name_before(text: &str, at: usize) -> Option<usize> {
             Some(&c) if is_surname(c) => c,
             _ => continue,
         };
-        if is_common_word(surname, first_given) {
+        if starts_a_word(surname, first_given, given) {
             continue;
         }
         if let Some(&prev) = chars.get(given + 1)
@@ -234,28 +256,33 @@ fn name_after(text: &str, at: usize) -> Option<usize> {
         }
     };
     let surname_last = rest[..surname_len].chars().next_back()?;
+    let single = surname_len == surname_last.len_utf8();
     // A title right after the surname is the title rule's (客户王先生).
     if title_at(after_surname, 0) {
         return None;
     }
     let mut given = after_surname.char_indices();
     let (_, g1) = given.next()?;
-    let single = surname_len == surname_last.len_utf8();
-    if !can_be_given(g1) || (single && is_common_word(surname_last, g1)) {
-        // 马上, 高压, 文明: the surname starts a word, not a name.
+    if !can_be_given(g1) {
         return None;
     }
-    let mut end = at + surname_len + g1.len_utf8();
-    if let Some((i, g2)) = given.next() {
+    let two_given = given.next().is_some_and(|(i, g2)| {
         let g2_rest = &after_surname[i..];
-        let ends_here = title_at(after_surname, i)
+        !(title_at(after_surname, i)
             || AFTER_NAME.iter().any(|w| g2_rest.starts_with(w))
-            || !can_be_given(g2);
-        if !ends_here {
-            end += g2.len_utf8();
-        }
+            || !can_be_given(g2))
+    });
+    let given_len = 1 + usize::from(two_given);
+    // 马上, 高压, 文明: the surname starts a word, not a name.
+    if single && starts_a_word(surname_last, g1, given_len) {
+        return None;
     }
-    Some(end)
+    let given_bytes: usize = after_surname
+        .chars()
+        .take(given_len)
+        .map(char::len_utf8)
+        .sum();
+    Some(at + surname_len + given_bytes)
 }
 
 #[cfg(test)]
@@ -283,6 +310,8 @@ mod tests {
             ("线路李师傅", vec!["李"]),
             ("供电公司张经理", vec!["张"]),
             ("联系人：王建国", vec!["王建国"]),
+            ("联系人：徐海燕", vec!["徐海燕"]),
+            ("安装人员马虎了事", vec![]),
         ] {
             assert_eq!(names(text), want, "{text}");
         }

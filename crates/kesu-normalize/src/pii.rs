@@ -17,7 +17,7 @@ use crate::{Error, Result};
 
 /// Name of a road or compound: 1–6 Han characters that are not the words
 /// leading up to an address (住在, 位于, 地址：), so the span starts at the name.
-const ADDRESS_NAME: &str = r"[\p{Han}&&[^在于住址是为到至的和与及、，。：:；]]{1,6}";
+const ADDRESS_NAME: &str = r"[\p{Han}&&[^在于住址是为到至的与及、，。：:；客户反映称诉求要]]{1,6}";
 /// Road words ending the name of a street.
 const ROAD: &str = "大道|大街|路|街|巷|弄|胡同";
 /// Words ending the name of a residential compound.
@@ -277,7 +277,7 @@ impl Detector {
                 r"[A-Za-z0-9*＊][A-Za-z0-9._%+\-*＊]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
             )?,
             address: builtin_regex(&format!(
-                r"{ADDRESS_NAME}(?:{ROAD}){NUM}号(?:院)?(?:{NUM}(?:栋|幢|号楼|楼))?(?:{NUM}单元)?(?:{NUM}(?:室|号))?|{ADDRESS_NAME}(?:{COMPOUND}){NUM}(?:栋|幢|号楼|号)(?:{NUM}单元)?(?:{NUM}(?:室|号)?)?"
+                r"{ADDRESS_NAME}村{NUM}组(?:{NUM}号)?|{ADDRESS_NAME}(?:{ROAD}){NUM}号(?:院)?(?:{NUM}(?:栋|幢|号楼|楼))?(?:{NUM}单元)?(?:{NUM}(?:室|号))?|{ADDRESS_NAME}(?:{COMPOUND}){NUM}(?:栋|幢|号楼|号)(?:{NUM}单元)?(?:{NUM}(?:室|号)?)?"
             ))?,
             names: NameFinder::new().map_err(|e| Error::Pattern {
                 pattern: "names".to_owned(),
@@ -363,7 +363,7 @@ impl Detector {
             if cluster.longest_run >= 11 {
                 find_digit_runs(text, cluster, &mut push);
             }
-            if cluster.digits >= 18 {
+            if cluster.digits >= 17 {
                 self.find_grouped_ids(text, cluster, &mut push);
             }
         }
@@ -446,7 +446,14 @@ impl Detector {
         cluster: &Cluster,
         push: &mut impl FnMut(Rank, PiiKind, usize, usize, usize, usize),
     ) {
-        let haystack = &text[..cluster.end];
+        // The check character X is not a cluster character; let it in.
+        let end = cluster.end
+            + text[cluster.end..]
+                .chars()
+                .next()
+                .filter(|c| matches!(c, 'X' | 'x' | 'Ｘ' | 'ｘ'))
+                .map_or(0, char::len_utf8);
+        let haystack = &text[..end];
         let mut at = cluster.start;
         while let Some(m) = self.grouped_id.find_at(haystack, at) {
             if digit_before(text, m.start()) || digit_after(text, m.end()) {
@@ -643,11 +650,21 @@ fn find_digit_runs(
             push(Rank::DigitRun, PiiKind::Mobile, start, end, 3, 4);
         } else if has_mobile_window(&values)
             || has_id_window(&run)
-            || (len >= 12 && !is_timestamp(&values))
+            || (len >= 12 && !is_timestamp(&values) && !after_letters(text, start))
         {
             push(Rank::DigitRun, PiiKind::Account, start, end, 2, 2);
         }
     }
+}
+
+/// Whether an ASCII letter comes right before `at`: the digits are then
+/// the tail of a code (work order GD2024030100123, line 10kV), not an
+/// account number on their own. Mobile and ID numbers inside are still caught.
+fn after_letters(text: &str, at: usize) -> bool {
+    text[..at]
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_alphabetic())
 }
 
 /// Widens candidates over the digit runs they touch, then keeps the
