@@ -39,7 +39,7 @@ const TITLES: [&str; 20] = [
 
 /// Roles and labels that precede a name (工作人员王建国, 联系人：张三).
 /// Longer alternatives first, so 客户经理 wins over 经理.
-const ROLES: [&str; 55] = [
+const ROLES: [&str; 72] = [
     "工作人员",
     "维修人员",
     "抢修人员",
@@ -74,6 +74,23 @@ const ROLES: [&str; 55] = [
     "经办人",
     "处理人",
     "签字人",
+    "父亲",
+    "母亲",
+    "丈夫",
+    "妻子",
+    "爱人",
+    "老伴",
+    "儿子",
+    "女儿",
+    "哥哥",
+    "姐姐",
+    "弟弟",
+    "妹妹",
+    "本人",
+    "家属",
+    "邻居",
+    "房东",
+    "租户",
     "电工",
     "班长",
     "所长",
@@ -102,12 +119,17 @@ const ROLES: [&str; 55] = [
 /// 张伟未按时), and time words (客户于今日).
 const NOT_GIVEN: &str = "的了在是和与及跟同向对把被给让叫找说称讲问到来去回也都就又还已未没不很这那该此每各位名个们等或电话号码市区县镇村路街室楼栋单元所局站部处科班组队中上下内外前后日月年天时分点次再才却并但而且从自为以因将要会能可想请帮打拨接挂态表示告答复拒推辱骂承诺声随当直私擅故负检维抢抄收语敷今昨早晚第";
 
+/// Surnames that, right after a role word, start an ordinary word far more
+/// often than a name (于 preposition, 边…边… "while", 白 "in vain").
+const ROLE_THEN_WORD: &str = "于边白";
+
 /// Two-character words that begin right after a name (王芳拒绝, 李华态度):
 /// the name stops before them even when their first character could be a
 /// given name's.
-const AFTER_NAME: [&str; 24] = [
+const AFTER_NAME: [&str; 30] = [
     "态度", "拒绝", "表示", "告知", "答复", "回复", "上门", "到场", "现场", "处理", "解释", "推诿",
     "辱骂", "服务", "工作", "接待", "接听", "联系", "承诺", "答应", "声称", "要求", "多次", "一直",
+    "办理", "负责", "上班", "值班", "下班", "经手",
 ];
 
 /// jieba frequency from which a word starting with a surname blocks even a
@@ -179,6 +201,11 @@ impl NameFinder {
                 found(start, m.start());
             }
         }
+        for (i, _) in text.match_indices('姓') {
+            if let Some(end) = surname_after_xing(text, i + '姓'.len_utf8()) {
+                found(i + '姓'.len_utf8(), end);
+            }
+        }
         for m in self.roles.find_iter(text) {
             if let Some(end) = name_after(text, m.end()) {
                 found(m.end(), end);
@@ -220,6 +247,11 @@ fn name_before(text: &str, at: usize) -> Option<usize> {
         if starts_a_word(surname, first_given, given) {
             continue;
         }
+        // 坐席杜女士: the "surname" ends a role word, so only 杜 is the name.
+        let surname_end = back[given - 1].0;
+        if ROLES.iter().any(|r| text[..surname_end].ends_with(r)) {
+            continue;
+        }
         if let Some(&prev) = chars.get(given + 1)
             && is_common_word(prev, surname)
         {
@@ -240,6 +272,21 @@ fn name_before(text: &str, at: usize) -> Option<usize> {
     }
 }
 
+/// The end of a surname right after 姓 (一位姓王的师傅), if one is there and
+/// no given name follows (姓名, 姓氏 and 姓王名… are left to the other rules).
+fn surname_after_xing(text: &str, at: usize) -> Option<usize> {
+    let rest = &text[at..];
+    let len = match COMPOUND_SURNAMES.iter().find(|s| rest.starts_with(*s)) {
+        Some(s) => s.len(),
+        None => rest.chars().next().filter(|c| is_surname(*c))?.len_utf8(),
+    };
+    let next = rest[len..].chars().next();
+    if next.is_some_and(can_be_given) && !title_at(rest, len) {
+        return None;
+    }
+    Some(at + len)
+}
+
 /// The end of a name starting at byte `at` (right after a role word), if any.
 fn name_after(text: &str, at: usize) -> Option<usize> {
     let rest = &text[at..];
@@ -248,8 +295,9 @@ fn name_after(text: &str, at: usize) -> Option<usize> {
         Some(s) => (s.len(), &rest[s.len()..]),
         None => {
             let c = rest.chars().next()?;
-            // 于 after a role is nearly always the preposition (客户于昨日来电).
-            if !is_surname(c) || c == '于' {
+            // After a role these are nearly always words, not surnames:
+            // 客户于昨日来电, 工作人员边玩手机边办业务, 客户白跑一趟.
+            if !is_surname(c) || ROLE_THEN_WORD.contains(c) {
                 return None;
             }
             (c.len_utf8(), &rest[c.len_utf8()..])
@@ -311,6 +359,11 @@ mod tests {
             ("供电公司张经理", vec!["张"]),
             ("联系人：王建国", vec!["王建国"]),
             ("联系人：徐海燕", vec!["徐海燕"]),
+            ("坐席杜女士答复有误", vec!["杜"]),
+            ("一位姓王的师傅", vec!["王"]),
+            ("姓欧阳，电话", vec!["欧阳"]),
+            ("其丈夫葛红军触电", vec!["葛红军"]),
+            ("营业员陈丽办理业务", vec!["陈丽"]),
             ("安装人员马虎了事", vec![]),
         ] {
             assert_eq!(names(text), want, "{text}");
@@ -332,6 +385,8 @@ mod tests {
             "客户经理常常不接电话",
             "工作人员解释称",
             "客户王府井附近",
+            "窗口工作人员边玩手机边办业务",
+            "客户白跑一趟",
         ] {
             assert!(names(text).is_empty(), "{text}: {:?}", names(text));
         }
