@@ -368,6 +368,32 @@ mod tests {
             ("客户李女士反映", "客户*女士反映"),
             ("抢修王师傅到场", "抢修*师傅到场"),
             ("欧阳小姐投诉", "**小姐投诉"),
+            // grouped numbers
+            (
+                "身份证110105 19491231 002X",
+                "身份证110105 ******** 002X",
+            ),
+            (
+                "证件110105-1949-1231-002X",
+                "证件110105-****-****-002X",
+            ),
+            ("座机010-6512 3456", "座机010-**** **56"),
+            ("电话0571-8888 6666", "电话0571-**** **66"),
+            ("电话+86 138 1234 5678", "电话+86 138 **** 5678"),
+            // e-mail
+            ("邮箱zhang.san@163.com", "邮箱z********@163.com"),
+            // names in free text
+            ("工作人员王建国态度恶劣", "工作人员***态度恶劣"),
+            ("抄表员李师傅未按时抄表", "抄表员*师傅未按时抄表"),
+            ("客户联系了张经理", "客户联系了*经理"),
+            ("客户经理欧阳娜娜未回电", "客户经理****未回电"),
+            ("王建国经理说马上处理", "***经理说马上处理"),
+            // addresses: numbers go, road and compound names stay
+            (
+                "客户住文三路90号3幢2单元501室",
+                "客户住文三路**号*幢*单元***室",
+            ),
+            ("幸福小区12栋1单元302室停电", "幸福小区**栋*单元***室停电"),
         ] {
             let got = N.redact(text);
             assert_eq!(got.as_str(), want, "{text:?}");
@@ -390,6 +416,21 @@ mod tests {
             "维修师傅已到场",
             "向师傅反映后无人处理",
             "处理时限24小时",
+            // words that start with a surname, next to role words
+            "工作人员马上到场",
+            "电价高于国家标准",
+            "王府井附近停电",
+            "工作人员张贴停电通知",
+            "客户家李子树被砍",
+            "师傅周末不上门",
+            "抄表员文明服务",
+            "客户经理方便时回电",
+            "电表箱黄色标识脱落",
+            "高压线路离房屋太近",
+            "江边路灯常常不亮",
+            "工单GD2024030100123未处理",
+            "客户反映3号楼前路灯不亮",
+            "微博@国家电网",
         ] {
             assert_eq!(N.redact(text).as_str(), text, "{text:?}");
             assert!(N.pii_spans(text).is_empty(), "{text:?}");
@@ -543,6 +584,43 @@ mod tests {
         })
     }
 
+    fn grouped_id() -> impl Strategy<Value = String> {
+        (id_number(), prop::sample::select(vec![" ", "-"]), any::<bool>()).prop_map(
+            |(id, sep, eight)| {
+                if eight {
+                    format!("{}{sep}{}{sep}{}", &id[..6], &id[6..14], &id[14..])
+                } else {
+                    format!(
+                        "{}{sep}{}{sep}{}{sep}{}",
+                        &id[..6],
+                        &id[6..10],
+                        &id[10..14],
+                        &id[14..]
+                    )
+                }
+            },
+        )
+    }
+
+    fn grouped_landline() -> impl Strategy<Value = String> {
+        ("0[1-9][0-9]{1,2}", "[0-9]{3,4}", "[0-9]{4}")
+            .prop_map(|(area, a, b)| format!("{area}-{a} {b}"))
+    }
+
+    fn email() -> impl Strategy<Value = String> {
+        ("[a-z0-9][a-z0-9._]{0,10}", "[a-z0-9]{1,8}", "(com|cn|net|com\\.cn)")
+            .prop_map(|(local, domain, tld)| format!("{local}@{domain}.{tld}"))
+    }
+
+    /// The longest run of ASCII or full-width digits in `chars`.
+    fn longest_digit_run(chars: &[char]) -> usize {
+        chars
+            .split(|c| !is_digit(*c))
+            .map(<[char]>::len)
+            .max()
+            .unwrap_or(0)
+    }
+
     fn to_fullwidth(s: &str) -> String {
         s.chars()
             .map(|c| match c {
@@ -560,6 +638,11 @@ mod tests {
             "[0-9]{1,25}",
             "\\(?0[1-9][0-9]{1,2}[)-]?[0-9]{7,8}",
             "户号|身份证号|表号|电话|张先生|[*]{1,4}|[Xx]| |-",
+            grouped_id(),
+            grouped_landline(),
+            email(),
+            "(工作人员|抄表员|客户经理|联系人：)(王|李|欧阳|马|高)(建国|上|于|娜娜|明)?(师傅|经理|女士)?",
+            "[文三解放中山]{1,3}(路|小区)[0-9*]{1,3}(号|栋)([0-9]单元)?([0-9]{3}室)?",
         ];
         (prop::collection::vec((piece, any::<bool>()), 1..8)).prop_map(|pieces| {
             pieces
@@ -604,6 +687,29 @@ mod tests {
             let norm = N.normalize(&text);
             let once = N.redact(&norm);
             prop_assert_eq!(N.redact(once.as_str()), once);
+        }
+
+        /// Wherever a phone or ID number was detected, what is left of it
+        /// after masking holds no run of 7 digits (a whole local number).
+        #[test]
+        fn detected_phones_and_ids_keep_no_7_digit_run(text in text_with_pii()) {
+            let norm = N.normalize(&text);
+            let red = N.redact(&norm);
+            let red: Vec<char> = red.as_str().chars().collect();
+            for span in N.pii_spans(&norm) {
+                if !matches!(span.kind, PiiKind::Mobile | PiiKind::Landline | PiiKind::IdCard) {
+                    continue;
+                }
+                let from = norm[..span.start].chars().count();
+                let to = from + norm[span.start..span.end].chars().count();
+                prop_assert!(
+                    longest_digit_run(&red[from..to]) < 7,
+                    "{:?} {} in {}",
+                    span.kind,
+                    &norm[span.start..span.end],
+                    norm
+                );
+            }
         }
 
         #[test]

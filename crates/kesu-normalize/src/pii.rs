@@ -140,7 +140,7 @@ pub(crate) fn is_maskable(kind: PiiKind, c: char) -> bool {
         PiiKind::Name | PiiKind::Known => !c.is_whitespace(),
         // Road and compound names stay readable; house, building and room numbers go.
         PiiKind::Address => is_digit(c) || is_star(c),
-        PiiKind::Email => c.is_alphanumeric() || is_star(c) || "._%+-".contains(c),
+        PiiKind::Email => c.is_ascii_alphanumeric() || is_star(c) || "._%+-_".contains(c),
         _ => is_number_char(c),
     }
 }
@@ -274,10 +274,10 @@ impl Detector {
                 r"{d}{{6}}(?: (?:{d}{{8}}|{d}{{4}} {d}{{4}}) |[\-－](?:{d}{{8}}|{d}{{4}}[\-－]{d}{{4}})[\-－]){d}{{3}}[0-9０-９XxＸｘ]"
             ))?,
             email: builtin_regex(
-                r"[A-Za-z0-9*＊][A-Za-z0-9._%+\-*＊]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
+                r"[A-Za-z0-9][A-Za-z0-9._%+\-_*＊]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
             )?,
             address: builtin_regex(&format!(
-                r"{ADDRESS_NAME}村{NUM}组(?:{NUM}号)?|{ADDRESS_NAME}(?:{ROAD}){NUM}号(?:院)?(?:(?:{ADDRESS_NAME})?{NUM}(?:栋|幢|号楼|楼))?(?:{NUM}单元)?(?:{NUM}(?:室|号))?|{ADDRESS_NAME}(?:{COMPOUND}){NUM}(?:栋|幢|号楼|号)(?:{NUM}单元)?(?:{NUM}(?:室|号)?)?|{ADDRESS_NAME}{NUM}(?:栋|幢|号楼)(?:{NUM}单元(?:{NUM}室?)?|{NUM}室)"
+                r"{ADDRESS_NAME}村{NUM}组(?:{NUM}号)?|{ADDRESS_NAME}(?:{ROAD}){NUM}号(?:院)?(?:(?:{ADDRESS_NAME})?{NUM}(?:栋|幢|号楼|楼))?(?:{NUM}单元)?(?:{NUM}(?:室|号))?|{ADDRESS_NAME}(?:{COMPOUND}){NUM}(?:栋|幢|号楼|号)(?:{NUM}单元)?(?:{NUM}(?:室|号))?|{ADDRESS_NAME}{NUM}(?:栋|幢|号楼)(?:{NUM}单元(?:{NUM}室)?|{NUM}室)"
             ))?,
             names: NameFinder::new().map_err(|e| Error::Pattern {
                 pattern: "names".to_owned(),
@@ -397,7 +397,12 @@ impl Detector {
             }
         }
         for m in self.address.find_iter(text) {
-            push(Rank::Address, PiiKind::Address, m.start(), m.end(), 0, 0);
+            // A number cut short by the pattern's length limit belongs to a
+            // longer number (an ID, an account) that its own detector masks;
+            // taking it here would mask it differently on a second pass.
+            if !digit_after(text, m.end()) {
+                push(Rank::Address, PiiKind::Address, m.start(), m.end(), 0, 0);
+            }
         }
 
         resolve(text, candidates)
