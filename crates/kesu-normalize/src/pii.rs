@@ -396,12 +396,16 @@ impl Detector {
                 push(Rank::Email, PiiKind::Email, m.start(), m.end(), 1, tail);
             }
         }
-        for m in self.address.find_iter(text) {
-            // A number cut short by the pattern's length limit belongs to a
-            // longer number (an ID, an account) that its own detector masks;
-            // taking it here would mask it differently on a second pass.
-            if !digit_after(text, m.end()) {
-                push(Rank::Address, PiiKind::Address, m.start(), m.end(), 0, 0);
+        // Every address form holds one of these; most texts hold none, and
+        // the pattern's leading Han class would otherwise try every position.
+        if text.contains(['号', '栋', '幢', '组']) {
+            for m in self.address.find_iter(text) {
+                // A number cut short by the pattern's length limit belongs to a
+                // longer number (an ID, an account) that its own detector masks;
+                // taking it here would mask it differently on a second pass.
+                if !digit_after(text, m.end()) {
+                    push(Rank::Address, PiiKind::Address, m.start(), m.end(), 0, 0);
+                }
             }
         }
 
