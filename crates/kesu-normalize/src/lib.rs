@@ -8,8 +8,9 @@
 //!   half-width, traditional Chinese converted to simplified, whitespace
 //!   collapsed. This is what is segmented, mined and indexed.
 //! - `text_redacted` ([`Normalizer::redact`]): the normalised text with
-//!   phones, ID, account and meter numbers and names masked, keeping their
-//!   shape (`138****5678`). It is a [`Redacted`], a type only this crate can
+//!   phones, ID, account and meter numbers, e-mail and street addresses and
+//!   names next to a role or title masked, keeping their shape
+//!   (`138****5678`, `工作人员***态度恶劣`). It is a [`Redacted`], a type only this crate can
 //!   construct, and the only text management-facing outputs accept.
 //!
 //! ```

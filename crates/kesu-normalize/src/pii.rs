@@ -1,4 +1,5 @@
-//! Finding personal data (phones, ID and account numbers, meters, names) in complaint text.
+//! Finding personal data (phones, ID and account numbers, meters, e-mail and street
+//! addresses, names) in complaint text. Names are found in `names.rs`.
 //!
 //! Detection works on byte spans of the text it is given. Every detector
 //! proposes candidates with a rank; candidates touching a digit run are

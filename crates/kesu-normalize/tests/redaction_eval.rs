@@ -251,6 +251,7 @@ fn parse_marked_gives_byte_spans() {
 
 /// Floors on the held-out rows: overall as the issue asks, per kind at what
 /// the rules reach minus a small margin (see reports/bench/redaction.md).
+/// With 6–18 spans per number kind, 0.95 there means "no miss".
 const FLOORS: [(&str, f64, f64); 9] = [
     // (kind, recall floor, precision floor)
     (OVERALL, 0.95, 0.90),
@@ -260,8 +261,8 @@ const FLOORS: [(&str, f64, f64); 9] = [
     ("account", 0.95, 0.95),
     ("meter", 0.95, 0.95),
     ("email", 0.95, 0.95),
-    ("address", 0.90, 0.90),
-    ("name", 0.85, 0.85),
+    ("address", 0.95, 0.95),
+    ("name", 0.93, 0.95),
 ];
 
 #[test]
