@@ -16,6 +16,10 @@
 //! miss and false positive of the `tune` rows (`KESU_REDACTION_SHOW=held_out`
 //! shows the held-out ones instead).
 
+// The figures are this test's output (shown with --nocapture), as in the
+// segmentation bake-off; they go to the captured test stdout, never to a user.
+#![allow(clippy::print_stdout)]
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
