@@ -369,6 +369,8 @@ mod tests {
             ("电话+86 138 1234 5678", "电话+86 138 **** 5678"),
             // e-mail
             ("邮箱zhang.san@163.com", "邮箱z********@163.com"),
+            // a number glued into the domain is not kept with it
+            ("a@b.com13812345678.cn", "a@*******************"),
             // names in free text
             ("工作人员王建国态度恶劣", "工作人员***态度恶劣"),
             ("抄表员李师傅未按时抄表", "抄表员*师傅未按时抄表"),

@@ -388,12 +388,23 @@ impl Detector {
             .find(text, |s, e| push(Rank::Name, PiiKind::Name, s, e, 0, 0));
         if text.contains('@') {
             for m in self.email.find_iter(text) {
-                // Keep the first character and the domain (its letters and digits).
+                // Keep the first character and the domain, unless the domain
+                // holds a long digit run (a number glued to a real address,
+                // a0@0.com13812345678.cn): kept, it would leak that number.
                 let domain = m.as_str().rsplit('@').next().unwrap_or("");
-                let tail = domain
-                    .chars()
-                    .filter(|c| is_maskable(PiiKind::Email, *c))
-                    .count();
+                let longest_digits = domain
+                    .split(|c: char| !c.is_ascii_digit())
+                    .map(str::len)
+                    .max()
+                    .unwrap_or(0);
+                let tail = if longest_digits >= 7 {
+                    0
+                } else {
+                    domain
+                        .chars()
+                        .filter(|c| is_maskable(PiiKind::Email, *c))
+                        .count()
+                };
                 push(Rank::Email, PiiKind::Email, m.start(), m.end(), 1, tail);
             }
         }
