@@ -64,7 +64,7 @@ pub(crate) fn read<T: Send>(
         .iter()
         .map(|f| f.name().clone())
         .collect();
-    let schema = Schema::from_headers(&headers, &opts.columns, file, "")?;
+    let schema = Schema::from_headers(&headers, opts, file, "")?;
     let reader = builder
         .with_batch_size(8192)
         .build()
@@ -120,7 +120,7 @@ fn record(
     schema: &Schema,
     kesu_orders: bool,
 ) -> Outcome {
-    let mut builder = RowBuilder::new(false);
+    let mut builder = RowBuilder::new(false, schema.timezone);
     let mut raw_cells: Vec<String> = Vec::with_capacity(columns.len());
     for (column, target) in columns.iter().zip(&schema.targets) {
         let cell = match column {
