@@ -49,6 +49,7 @@ pub struct Args {
     pub json: bool,
 }
 
+#[allow(clippy::print_stderr)]
 pub fn run(args: Args) -> anyhow::Result<crate::Status> {
     // The lock comes first, before the input is read or anything written:
     // a run that loses it must not overwrite the winner's rejects file.
@@ -58,10 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<crate::Status> {
         Err(err) => {
             // A first run that failed leaves no empty index folder behind.
             if let Err(e) = lock.discard() {
-                return Err(err.context(format!(
-                    "also failed to remove {}: {e}",
-                    args.index.display()
-                )));
+                eprintln!("kesu: warning: could not remove the new index folder: {e}");
             }
             return Err(err);
         }
