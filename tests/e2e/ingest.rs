@@ -461,9 +461,15 @@ fn index_keeps_every_rejected_row_in_a_rejects_file() {
         index.to_str().unwrap(),
         "--json",
     ]);
-    assert_code(&out, 0);
+    // 13 of 18 rows rejected: the reject gate fails, the outputs are written.
+    assert_code(&out, 1);
     let summary: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("json");
     assert_eq!(summary["rejected"], 13);
+    // The repeated id is accounted for: read = orders + rejected + duplicates.
+    assert_eq!(
+        (&summary["read"], &summary["duplicates"], &summary["orders"]),
+        (&18.into(), &1.into(), &4.into())
+    );
     let rejects = dir.path().join("idx.rejects.csv");
     assert_eq!(summary["rejects"], rejects.to_str().unwrap());
     let rows = read_rejects_file(&rejects);
@@ -475,4 +481,58 @@ fn index_keeps_every_rejected_row_in_a_rejects_file() {
                 && !reason.is_empty())
     );
     assert!(stderr(&out).contains("idx.rejects.csv"), "{}", stderr(&out));
+}
+
+#[test]
+fn offsets_are_converted_to_the_local_time_zone() {
+    let dir = tempdir();
+    let input = dir.path().join("tz.csv");
+    std::fs::write(
+        &input,
+        "工单编号,受理时间,受理内容\n\
+         T1,2024-03-01T23:30:00-05:00,客户来电反映停电未通知\n\
+         T2,2024-03-01T16:30:00Z,客户来电反映电压低\n\
+         T3,2024-03-01 23:30:00,客户来电反映电费异常\n",
+    )
+    .unwrap();
+    let received = |zone: Option<&str>| {
+        let out_dir = dir.path().join(zone.unwrap_or("default").replace('/', "_"));
+        let mut args = vec![input.to_str().unwrap()];
+        if let Some(z) = zone {
+            args.extend(["--timezone", z]);
+        }
+        ingest_json(&args, &out_dir, 0);
+        read_orders(&out_dir)
+            .into_iter()
+            .map(|o| (o.order.id.to_string(), o.order.received_at.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let pair = |id: &str, at: &str| (id.to_owned(), at.to_owned());
+    // Default Asia/Shanghai: 23:30 in New York is the next day in Beijing.
+    assert_eq!(
+        received(None),
+        [
+            pair("T1", "2024-03-02 12:30:00"),
+            pair("T2", "2024-03-02 00:30:00"),
+            pair("T3", "2024-03-01 23:30:00"),
+        ]
+    );
+    assert_eq!(
+        received(Some("UTC")),
+        [
+            pair("T1", "2024-03-02 04:30:00"),
+            pair("T2", "2024-03-01 16:30:00"),
+            pair("T3", "2024-03-01 23:30:00"),
+        ]
+    );
+    let out = run(&[
+        "ingest",
+        input.to_str().unwrap(),
+        "--timezone",
+        "Mars/Olympus",
+        "--out",
+        dir.path().join("x").to_str().unwrap(),
+    ]);
+    assert_code(&out, 2);
+    assert!(stderr(&out).contains("IANA time zone"), "{}", stderr(&out));
 }

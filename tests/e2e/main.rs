@@ -8,6 +8,7 @@ mod analyze;
 mod cli;
 mod ingest;
 mod notices;
+mod reliability;
 mod sample;
 mod search;
 mod synth;

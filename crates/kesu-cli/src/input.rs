@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use kesu_ingest::{ColumnMap, Encoding, IngestOptions, IngestStats};
+use kesu_ingest::{ColumnMap, Encoding, IngestOptions, IngestStats, Tz};
 use kesu_model::{Keyed, Reject, WorkOrder};
 use kesu_normalize::NormalizedOrder;
 use kesu_segment::{Analyzer, AnalyzerConfig, SegmenterConfig};
@@ -34,6 +34,20 @@ pub struct InputArgs {
     /// Column alias table (TOML) to use instead of the built-in pipelines/columns.toml.
     #[arg(long, value_name = "FILE")]
     pub columns: Option<PathBuf>,
+
+    /// The utility's local time zone (IANA name, e.g. Asia/Shanghai, UTC).
+    ///
+    /// Date-times written with a UTC offset or Z (2024-03-01T23:30:00-05:00)
+    /// are converted to it, so that every order lands on its local day;
+    /// date-times without an offset are taken as local already.
+    #[arg(long, value_name = "ZONE", default_value = "Asia/Shanghai", value_parser = parse_timezone)]
+    pub timezone: Tz,
+}
+
+fn parse_timezone(s: &str) -> Result<Tz, String> {
+    s.parse::<Tz>().map_err(|_| {
+        format!("{s:?} is not an IANA time zone name (for example Asia/Shanghai, Asia/Urumqi, UTC)")
+    })
 }
 
 /// Dictionaries and stop words on top of kesu's built-in power-utility ones.
@@ -76,7 +90,7 @@ pub struct Loaded<T = NormalizedOrder> {
     pub orders: Vec<T>,
     /// Every row that could not be accepted.
     pub rejects: Vec<Reject>,
-    /// Row accounting: read = accepted + rejected.
+    /// Row accounting: read = accepted + rejected (see crate::accounting).
     pub stats: IngestStats,
 }
 
@@ -104,6 +118,7 @@ pub fn load_with<T: Keyed + Send>(
         encoding: input.encoding,
         sheet: input.sheet.clone(),
         columns,
+        timezone: input.timezone,
     };
     let total: u64 = input
         .files

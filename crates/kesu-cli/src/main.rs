@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod accounting;
 mod commands;
 mod input;
 mod staging;
@@ -99,6 +100,25 @@ fn no_huge_pages() {
     }
 }
 
+/// The lines of an error report: the error, then each cause that the lines
+/// above do not already say. Many error types (the library errors whose
+/// message is `"{path}: {source}"`, `#[error(transparent)]` wrappers) print
+/// their source in their own message *and* return it from `source()`;
+/// listing it again printed the same cause twice.
+fn error_lines(err: &anyhow::Error) -> Vec<String> {
+    let mut lines = vec![format!("kesu: error: {err}")];
+    let mut said = err.to_string();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        if !said.contains(&text) {
+            lines.push(format!("  caused by: {text}"));
+            said.push('\n');
+            said.push_str(&text);
+        }
+    }
+    lines
+}
+
 fn main() -> ExitCode {
     no_huge_pages();
     let cli = Cli::parse();
@@ -114,9 +134,8 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "kesu: error: {err}");
-            for cause in err.chain().skip(1) {
-                let _ = writeln!(stderr, "  caused by: {cause}");
+            for line in error_lines(&err) {
+                let _ = writeln!(stderr, "{line}");
             }
             ExitCode::from(2)
         }
@@ -126,6 +145,26 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
+
+    #[test]
+    fn each_cause_is_printed_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let ingest = kesu_ingest::Error::Io {
+            path: "week.csv".into(),
+            source: io,
+        };
+        let err = anyhow::Error::from(ingest).context("loading the exports");
+        assert_eq!(
+            super::error_lines(&err),
+            [
+                "kesu: error: loading the exports",
+                "  caused by: reading week.csv: no such file",
+            ]
+        );
+        // A cause the message does not include is still shown.
+        let err = anyhow::anyhow!("disk full").context("writing out/orders.parquet");
+        assert_eq!(super::error_lines(&err).len(), 2);
+    }
 
     #[test]
     fn cli_definition_is_consistent() {

@@ -39,6 +39,7 @@
 
 mod export;
 mod index;
+mod lock;
 mod query;
 mod schema;
 mod search;
@@ -51,6 +52,7 @@ mod tests;
 pub use export::{CsvCases, ExportFormat, export, header as export_header, row as export_row};
 pub use index::{CommitPayload, ComplaintIndex, INDEX_FORMAT, UpsertStats, WriterOptions};
 pub use kesu_normalize::NormalizedOrder;
+pub use lock::{IndexLock, LOCK_FILE, LockHolder};
 pub use query::{
     FilterField, MAX_DEPTH, MAX_QUERY_CHARS, MAX_TERMS, Query, QueryError, parse_date,
 };
@@ -71,6 +73,23 @@ pub enum Error {
     #[error("{path} is not a kesu index")]
     NotAnIndex {
         /// The directory, or what differs.
+        path: String,
+    },
+    /// Another run holds the index lock.
+    #[error("index {path} is in use by another kesu run ({holder}); wait for it to finish")]
+    Locked {
+        /// The index directory.
+        path: String,
+        /// Who holds the lock, as it recorded itself.
+        holder: String,
+    },
+    /// A non-empty directory that is not a kesu index.
+    #[error(
+        "{path} is a non-empty folder that is not a kesu index; refusing to build an index in it \
+         (give a new or empty folder, or an existing kesu index)"
+    )]
+    ForeignDirectory {
+        /// The directory.
         path: String,
     },
     /// The index holds data kesu cannot read back.

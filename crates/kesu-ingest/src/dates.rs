@@ -1,14 +1,21 @@
-//! Date-times as operators and export tools write them, checked for existence.
+//! Date-times as operators and export tools write them, checked for existence,
+//! in the local time of the utility (`IngestOptions::timezone`).
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono_tz::Tz;
 
 /// Parses the date-time forms found in complaint exports:
 /// `2024-03-01 08:30:00`, `2024-03-01 08:30`, `2024/3/1 8:30:05`, `2024-03-01`,
 /// `2024.03.01`, `2024年3月1日 8时30分`, `20240301083000`, `20240301`, and ISO
-/// `2024-03-01T08:30:00.123Z` (an offset or `Z` is dropped: exports are local time).
+/// `2024-03-01T08:30:00.123`.
+///
+/// A time without an offset is taken as already local. An ISO time with a UTC
+/// marker or offset (`…Z`, `…+08:00`, `…-0500`, `…+08`) is an instant, and is
+/// converted to the wall-clock time in `local`: dropping the offset could move
+/// an order to another day.
 ///
 /// `None` for garbage and for dates or times that cannot exist (2024-02-30, 25:61).
-pub fn parse_datetime(text: &str) -> Option<NaiveDateTime> {
+pub fn parse_datetime(text: &str, local: Tz) -> Option<NaiveDateTime> {
     let s = text.trim();
     if s.is_empty() {
         return None;
@@ -74,17 +81,19 @@ pub fn parse_datetime(text: &str) -> Option<NaiveDateTime> {
         };
     }
     cur.skip_spaces();
-    // A UTC marker or offset: exports are wall-clock times, keep them as written.
-    if !cur.byte(b'Z') && (cur.byte(b'+') || cur.byte(b'-')) {
-        cur.number(2, 2)?;
-        cur.byte(b':');
-        cur.number(2, 2)?;
-    }
+    let offset = cur.offset()?;
     if !cur.done() {
         return None;
     }
     let time = NaiveTime::from_hms_milli_opt(hour, minute, second, milli)?;
-    Some(date.and_time(time))
+    let written = date.and_time(time);
+    match offset {
+        None => Some(written),
+        Some(seconds_east) => {
+            let utc = written.checked_sub_signed(Duration::seconds(seconds_east.into()))?;
+            Some(local.from_utc_datetime(&utc).naive_local())
+        }
+    }
 }
 
 /// `20240301083000`, `202403010830` or `20240301`.
@@ -171,6 +180,33 @@ impl Cursor<'_> {
         }
     }
 
+    /// A UTC marker or offset at the cursor: `Some(None)` when there is none,
+    /// `Some(Some(seconds east of UTC))` for `Z`, `±hh`, `±hhmm` or `±hh:mm`,
+    /// `None` when it is malformed or out of range.
+    fn offset(&mut self) -> Option<Option<i32>> {
+        if self.byte(b'Z') {
+            return Some(Some(0));
+        }
+        let sign = if self.byte(b'+') {
+            1
+        } else if self.byte(b'-') {
+            -1
+        } else {
+            return Some(None);
+        };
+        let hours = self.number(2, 2)?;
+        let colon = self.byte(b':');
+        let minutes = match self.number(2, 2) {
+            Some(m) => m,
+            None if colon => return None,
+            None => 0,
+        };
+        if hours > 14 || minutes > 59 {
+            return None;
+        }
+        Some(Some(sign * (hours * 3600 + minutes * 60) as i32))
+    }
+
     fn skip_spaces(&mut self) {
         while self.i < self.s.len() && self.s[self.i] == b' ' {
             self.i += 1;
@@ -184,6 +220,13 @@ mod tests {
 
     fn dt(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").unwrap()
+    }
+
+    const SHANGHAI: Tz = chrono_tz::Asia::Shanghai;
+
+    /// Parsed in the default zone, Asia/Shanghai.
+    fn parse(s: &str) -> Option<NaiveDateTime> {
+        parse_datetime(s, SHANGHAI)
     }
 
     #[test]
@@ -200,12 +243,69 @@ mod tests {
             ("20240301083000", "2024-03-01 08:30:00"),
             ("20240301", "2024-03-01 00:00:00"),
             ("2024-03-01T08:30:00", "2024-03-01 08:30:00"),
-            ("2024-03-01T08:30:00.250Z", "2024-03-01 08:30:00.250"),
             ("2024-03-01T08:30:00+08:00", "2024-03-01 08:30:00"),
             ("  2024-03-01 08:30:00  ", "2024-03-01 08:30:00"),
         ];
         for (input, want) in cases {
-            assert_eq!(parse_datetime(input), Some(dt(want)), "{input}");
+            assert_eq!(parse(input), Some(dt(want)), "{input}");
+        }
+    }
+
+    #[test]
+    fn offsets_are_converted_to_the_local_zone() {
+        let cases = [
+            // 23:30 in New York is 12:30 the next day in Beijing: another day.
+            ("2024-03-01T23:30:00-05:00", "2024-03-02 12:30:00"),
+            ("2024-03-01T16:30:00Z", "2024-03-02 00:30:00"),
+            ("2024-03-01T08:30:00.250Z", "2024-03-01 16:30:00.250"),
+            ("2024-03-01T08:30:00+08:00", "2024-03-01 08:30:00"),
+            ("2024-03-01 08:30:00 +0800", "2024-03-01 08:30:00"),
+            ("2024-03-01T08:30:00+09", "2024-03-01 07:30:00"),
+            ("2024-03-01T00:15:00+05:45", "2024-03-01 02:30:00"),
+            // Naive times are already local: unchanged whatever the zone.
+            ("2024-03-01T23:30:00", "2024-03-01 23:30:00"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(parse(input), Some(dt(want)), "{input}");
+        }
+    }
+
+    #[test]
+    fn another_local_zone_is_honoured_with_its_daylight_saving_time() {
+        let utc = chrono_tz::UTC;
+        assert_eq!(
+            parse_datetime("2024-03-01T23:30:00-05:00", utc),
+            Some(dt("2024-03-02 04:30:00"))
+        );
+        assert_eq!(
+            parse_datetime("2024-03-01T08:30:00", utc),
+            Some(dt("2024-03-01 08:30:00")),
+            "naive times are never shifted"
+        );
+        // New York is UTC-5 in winter and UTC-4 in summer.
+        let ny = chrono_tz::America::New_York;
+        assert_eq!(
+            parse_datetime("2024-01-15T12:00:00Z", ny),
+            Some(dt("2024-01-15 07:00:00"))
+        );
+        assert_eq!(
+            parse_datetime("2024-07-15T12:00:00Z", ny),
+            Some(dt("2024-07-15 08:00:00"))
+        );
+    }
+
+    #[test]
+    fn malformed_offsets_fail() {
+        for bad in [
+            "2024-03-01T08:30:00+8",
+            "2024-03-01T08:30:00+08:",
+            "2024-03-01T08:30:00+08:0",
+            "2024-03-01T08:30:00+15:00",
+            "2024-03-01T08:30:00+08:60",
+            "2024-03-01T08:30:00ZZ",
+            "2024-03-01T08:30:00+08:00x",
+        ] {
+            assert_eq!(parse(bad), None, "{bad:?}");
         }
     }
 
@@ -225,9 +325,9 @@ mod tests {
             "2024-03-01 08",
             "",
         ] {
-            assert_eq!(parse_datetime(bad), None, "{bad:?}");
+            assert_eq!(parse(bad), None, "{bad:?}");
         }
-        assert!(parse_datetime("2024-02-29").is_some(), "leap day exists");
+        assert!(parse("2024-02-29").is_some(), "leap day exists");
     }
 
     #[test]
@@ -249,7 +349,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn never_panics(s in "\\PC{0,30}") {
-            let _ = parse_datetime(&s);
+            let _ = parse(&s);
         }
 
         #[test]
@@ -257,7 +357,7 @@ mod tests {
             let want = NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, mi, se).unwrap();
             for fmt in ["%Y-%m-%d %H:%M:%S", "%Y/%-m/%-d %-H:%M:%S", "%Y%m%d%H%M%S", "%Y-%m-%dT%H:%M:%S", "%Y年%-m月%-d日 %-H时%M分%S秒"] {
                 let text = want.format(fmt).to_string();
-                proptest::prop_assert_eq!(parse_datetime(&text), Some(want), "{}", text);
+                proptest::prop_assert_eq!(parse(&text), Some(want), "{}", text);
             }
         }
     }

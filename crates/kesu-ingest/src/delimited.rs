@@ -96,6 +96,25 @@ pub(crate) fn detect(
     (bytes, decoder, decoder.label().to_owned())
 }
 
+/// What to say when the headers hold bytes invalid in the encoding used:
+/// what was tried, and what is left to try (never the encoding just tried).
+fn undecodable_hint(forced: Encoding, decoder: Decoder, label: &str) -> String {
+    match (forced, decoder) {
+        // Auto sniffs UTF-8 first and falls back to GB18030 only when most
+        // lines are not UTF-8: both have failed.
+        (Encoding::Auto, Decoder::Gb18030) if label == "gb18030" => " (headers decode \
+            neither as utf-8 nor as gb18030, the encodings --encoding auto tries; the file is \
+            in another encoding: convert it to UTF-8)"
+            .to_owned(),
+        (_, Decoder::Utf8) => {
+            format!(" (headers do not decode as {label}; try --encoding gb18030)")
+        }
+        (_, Decoder::Gb18030) => {
+            format!(" (headers do not decode as {label}; try --encoding utf-8)")
+        }
+    }
+}
+
 /// UTF-8 unless most lines holding non-ASCII bytes are invalid UTF-8: a
 /// GB18030 file is practically never valid UTF-8, while one corrupt row in a
 /// UTF-8 file must not turn the whole file into mojibake.
@@ -381,13 +400,13 @@ pub(crate) fn read<T: Send>(
                 .map(|f| decoder.decode_lossy(f))
                 .collect();
             let hint = if headers.iter().any(|h| h.contains('\u{fffd}')) {
-                format!(" (headers do not decode as {encoding}; try --encoding gb18030)")
+                undecodable_hint(opts.encoding, decoder, &encoding)
             } else if decoder == Decoder::Gb18030 && opts.encoding == Encoding::Auto {
                 " (read as gb18030; try --encoding utf-8)".to_owned()
             } else {
                 String::new()
             };
-            schema = Some(Schema::from_headers(&headers, &opts.columns, file, &hint)?);
+            schema = Some(Schema::from_headers(&headers, opts, file, &hint)?);
             body = rest;
         }
         let block = &bytes;
@@ -467,7 +486,7 @@ fn record(
         return None;
     }
     let expected = schema.targets.len();
-    let mut builder = RowBuilder::new(false);
+    let mut builder = RowBuilder::new(false, schema.timezone);
     for (k, field) in fields(buf, ends).enumerate() {
         let Some(text) = decoder.decode(field) else {
             let column = schema.targets.get(k).map(|t| t.name.clone());
@@ -710,6 +729,32 @@ mod tests {
             .to_string();
         assert!(
             err.contains("gb.csv") && err.contains("--encoding gb18030"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_file_in_no_supported_encoding_says_what_was_tried() {
+        // Bytes invalid in both UTF-8 and GB18030 (0xFF is never valid in either).
+        let bytes = b"\xff\xfe\xff,\xff\xff\n1,\xff\xff\n".to_vec();
+        let bytes = [b"x,".as_slice(), &bytes].concat();
+        let err = ingest_bytes("odd.csv", &bytes, &opts())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("neither as utf-8 nor as gb18030") && !err.contains("try --encoding"),
+            "{err}"
+        );
+        // Forced to GB18030, the hint points to the other encoding.
+        let gb = IngestOptions {
+            encoding: Encoding::Gb18030,
+            ..opts()
+        };
+        let err = ingest_bytes("odd.csv", &bytes, &gb)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("do not decode as gb18030; try --encoding utf-8"),
             "{err}"
         );
     }

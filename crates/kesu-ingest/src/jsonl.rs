@@ -98,7 +98,7 @@ fn record(file: &str, line: u64, raw: &[u8], opts: &IngestOptions) -> Outcome {
             );
         }
     };
-    let mut builder = RowBuilder::new(false);
+    let mut builder = RowBuilder::new(false, opts.timezone);
     for (key, value) in &object {
         let target = Target {
             field: opts.columns.resolve(key),

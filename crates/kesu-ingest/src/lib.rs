@@ -15,14 +15,14 @@
 //! appearance, so output is deterministic.
 //!
 //! ```
-//! use kesu_ingest::{ingest, ColumnMap, Encoding, IngestOptions};
+//! use kesu_ingest::{ingest, ColumnMap, IngestOptions};
 //!
 //! let dir = tempfile::tempdir().unwrap();
 //! let path = dir.path().join("week.csv");
 //! std::fs::write(&path, "工单编号,受理时间,受理内容,派单部门\n\
 //!     A1,2024-03-01 08:30,客户来电反映停电未通知,运检部\n\
 //!     A2,2024-02-30 09:00,日期不存在,营销部\n").unwrap();
-//! let opts = IngestOptions { encoding: Encoding::Auto, sheet: None, columns: ColumnMap::builtin() };
+//! let opts = IngestOptions { columns: ColumnMap::builtin(), ..IngestOptions::default() };
 //! let batch = ingest(&[path], &opts, &|_| {}).unwrap();
 //! assert_eq!((batch.stats.read, batch.stats.accepted, batch.stats.rejected), (2, 1, 1));
 //! assert_eq!(batch.orders[0].extra["派单部门"], "运检部");
@@ -47,6 +47,7 @@ use kesu_model::{Keyed, Reject, RejectReason, WorkOrder};
 use rayon::prelude::*;
 use serde::Serialize;
 
+pub use chrono_tz::Tz;
 pub use columns::ColumnMap;
 pub use error::{Error, Result};
 pub use rejects::write_rejects_csv;
@@ -86,7 +87,13 @@ pub struct IngestOptions {
     pub sheet: Option<String>,
     /// Header alias table.
     pub columns: ColumnMap,
+    /// The utility's local time zone. Date-times written with a UTC offset
+    /// or `Z` are converted to it; those without one are taken as local.
+    pub timezone: Tz,
 }
+
+/// The default local zone: China Standard Time (UTC+8, no daylight saving).
+pub const DEFAULT_TIMEZONE: Tz = Tz::Asia__Shanghai;
 
 impl Default for IngestOptions {
     fn default() -> Self {
@@ -94,6 +101,7 @@ impl Default for IngestOptions {
             encoding: Encoding::Auto,
             sheet: None,
             columns: ColumnMap::builtin(),
+            timezone: DEFAULT_TIMEZONE,
         }
     }
 }

@@ -27,7 +27,10 @@ const DERIVED: [&str; 5] = [
 enum Column {
     Text(ArrayRef),
     Float(ArrayRef),
+    /// Timestamps without a time zone: wall-clock times, kept as written.
     Millis(ArrayRef),
+    /// Timestamps with a time zone: instants, shown in the local zone.
+    Instant(ArrayRef),
     Skip,
 }
 
@@ -64,7 +67,7 @@ pub(crate) fn read<T: Send>(
         .iter()
         .map(|f| f.name().clone())
         .collect();
-    let schema = Schema::from_headers(&headers, &opts.columns, file, "")?;
+    let schema = Schema::from_headers(&headers, opts, file, "")?;
     let reader = builder
         .with_batch_size(8192)
         .build()
@@ -102,7 +105,13 @@ pub(crate) fn read<T: Send>(
 fn convert(array: &ArrayRef) -> std::result::Result<Column, arrow::error::ArrowError> {
     let millis = DataType::Timestamp(TimeUnit::Millisecond, None);
     Ok(match array.data_type() {
-        DataType::Timestamp(_, _) | DataType::Date32 | DataType::Date64 => {
+        // Milliseconds since the epoch in UTC whatever the zone; the unit
+        // change keeps the instant.
+        DataType::Timestamp(_, Some(tz)) => Column::Instant(cast(
+            array,
+            &DataType::Timestamp(TimeUnit::Millisecond, Some(tz.clone())),
+        )?),
+        DataType::Timestamp(_, None) | DataType::Date32 | DataType::Date64 => {
             Column::Millis(cast(array, &millis)?)
         }
         DataType::Float16 | DataType::Float32 | DataType::Float64 => {
@@ -120,20 +129,27 @@ fn record(
     schema: &Schema,
     kesu_orders: bool,
 ) -> Outcome {
-    let mut builder = RowBuilder::new(false);
+    let mut builder = RowBuilder::new(false, schema.timezone);
     let mut raw_cells: Vec<String> = Vec::with_capacity(columns.len());
     for (column, target) in columns.iter().zip(&schema.targets) {
         let cell = match column {
             Column::Skip => continue,
             Column::Text(a) if a.is_null(row) => Cell::Empty,
             Column::Float(a) if a.is_null(row) => Cell::Empty,
-            Column::Millis(a) if a.is_null(row) => Cell::Empty,
+            Column::Millis(a) | Column::Instant(a) if a.is_null(row) => Cell::Empty,
             Column::Text(a) => Cell::Text(a.as_string::<i32>().value(row)),
             Column::Float(a) => Cell::Number(a.as_primitive::<Float64Type>().value(row)),
             Column::Millis(a) => {
                 let ms = a.as_primitive::<TimestampMillisecondType>().value(row);
                 match DateTime::from_timestamp_millis(ms) {
                     Some(d) => Cell::DateTime(d.naive_utc()),
+                    None => Cell::Empty,
+                }
+            }
+            Column::Instant(a) => {
+                let ms = a.as_primitive::<TimestampMillisecondType>().value(row);
+                match DateTime::from_timestamp_millis(ms) {
+                    Some(d) => Cell::DateTime(d.with_timezone(&schema.timezone).naive_local()),
                     None => Cell::Empty,
                 }
             }
@@ -199,7 +215,12 @@ mod tests {
     use crate::{IngestOptions, ingest};
 
     fn write(path: &Path, kesu_orders: bool) {
-        let ts = DataType::Timestamp(TimeUnit::Millisecond, None);
+        write_zoned(path, kesu_orders, None);
+    }
+
+    /// The test table, its timestamps in zone `tz` (none: wall-clock times).
+    fn write_zoned(path: &Path, kesu_orders: bool, tz: Option<&str>) {
+        let ts = DataType::Timestamp(TimeUnit::Millisecond, tz.map(Into::into));
         let schema = Arc::new(ArrowSchema::new(vec![
             ArrowField::new("工单编号", DataType::Int64, true),
             ArrowField::new("received_at", ts, true),
@@ -217,11 +238,10 @@ mod tests {
             schema.clone(),
             vec![
                 Arc::new(Int64Array::from(vec![Some(2024030100001), Some(2), None])),
-                Arc::new(TimestampMillisecondArray::from(vec![
-                    Some(at),
-                    None,
-                    Some(at),
-                ])),
+                Arc::new(
+                    TimestampMillisecondArray::from(vec![Some(at), None, Some(at)])
+                        .with_timezone_opt(tz),
+                ),
                 Arc::new(StringArray::from(vec![
                     "客户来电反映停电",
                     "无日期",
@@ -290,5 +310,25 @@ mod tests {
         assert!(!o.extra.contains_key("text_norm"));
         assert_eq!(o.extra.len(), 1);
         assert_eq!(o.extra["派单部门"], "运检部");
+    }
+
+    #[test]
+    fn zoned_timestamps_are_shown_in_the_local_zone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        // 08:30 UTC is 16:30 in Beijing; a naive timestamp stays 08:30.
+        write_zoned(&path, false, Some("UTC"));
+        let at = |opts: &IngestOptions| {
+            let batch = ingest(std::slice::from_ref(&path), opts, &|_| {}).unwrap();
+            batch.orders[0].received_at.to_string()
+        };
+        assert_eq!(at(&IngestOptions::default()), "2024-03-01 16:30:00");
+        let utc = IngestOptions {
+            timezone: chrono_tz::UTC,
+            ..IngestOptions::default()
+        };
+        assert_eq!(at(&utc), "2024-03-01 08:30:00");
+        write_zoned(&path, false, Some("+05:00"));
+        assert_eq!(at(&IngestOptions::default()), "2024-03-01 16:30:00");
     }
 }

@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
+use chrono_tz::Tz;
 use kesu_model::{Field, RejectReason, SourceRef, WorkOrder};
 
-use crate::columns::ColumnMap;
+use crate::IngestOptions;
 use crate::dates::{from_excel_serial, parse_datetime, parse_excel_serial_text};
 use crate::{Error, Result};
 
@@ -20,6 +21,8 @@ pub(crate) struct Target {
 #[derive(Debug, Clone)]
 pub(crate) struct Schema {
     pub targets: Vec<Target>,
+    /// The local zone that date-times with an offset are converted to.
+    pub timezone: Tz,
 }
 
 impl Schema {
@@ -28,7 +31,7 @@ impl Schema {
     /// field is kept in `extra` under its header, so nothing is dropped.
     pub fn from_headers(
         headers: &[String],
-        columns: &ColumnMap,
+        opts: &IngestOptions,
         file: &str,
         hint: &str,
     ) -> Result<Schema> {
@@ -45,7 +48,8 @@ impl Schema {
                 name = format!("{clean}#{n}");
                 n += 1;
             }
-            let field = columns
+            let field = opts
+                .columns
                 .resolve(clean)
                 .filter(|f| !targets.iter().any(|t| t.field == Some(*f)));
             targets.push(Target { field, name });
@@ -63,7 +67,10 @@ impl Schema {
                 hint: hint.to_owned(),
             });
         }
-        Ok(Schema { targets })
+        Ok(Schema {
+            targets,
+            timezone: opts.timezone,
+        })
     }
 }
 
@@ -96,12 +103,15 @@ pub(crate) struct RowBuilder {
     extra: BTreeMap<String, String>,
     /// Whether bare numbers in date fields are Excel serials (XLSX only).
     excel_serials: bool,
+    /// The local zone that date-times with an offset are converted to.
+    timezone: Tz,
 }
 
 impl RowBuilder {
-    pub fn new(excel_serials: bool) -> RowBuilder {
+    pub fn new(excel_serials: bool, timezone: Tz) -> RowBuilder {
         RowBuilder {
             excel_serials,
+            timezone,
             ..RowBuilder::default()
         }
     }
@@ -157,13 +167,13 @@ impl RowBuilder {
             Cell::Empty => return DateSlot::Absent,
             Cell::DateTime(d) => Some(d),
             Cell::Number(n) if self.excel_serials => from_excel_serial(n),
-            Cell::Number(n) => parse_datetime(&format_number(n)),
+            Cell::Number(n) => parse_datetime(&format_number(n), self.timezone),
             Cell::Text(t) => {
                 let t = t.trim();
                 if t.is_empty() {
                     return DateSlot::Absent;
                 }
-                parse_datetime(t).or_else(|| {
+                parse_datetime(t, self.timezone).or_else(|| {
                     self.excel_serials
                         .then(|| parse_excel_serial_text(t))
                         .flatten()
@@ -273,7 +283,7 @@ mod tests {
         let id = target(Some(Field::WorkOrderId), "工单编号");
         let at = target(Some(Field::ReceivedAt), "受理时间");
         let text = target(Some(Field::Text), "受理内容");
-        let mut b = RowBuilder::new(false);
+        let mut b = RowBuilder::new(false, Tz::Asia__Shanghai);
         b.set(&id, Cell::Text("  "));
         b.set(&at, Cell::Text("2024-02-30"));
         let (f, r) = b.finish(SourceRef::default()).unwrap_err();
@@ -285,7 +295,7 @@ mod tests {
             )
         );
 
-        let mut b = RowBuilder::new(false);
+        let mut b = RowBuilder::new(false, Tz::Asia__Shanghai);
         b.set(&id, Cell::Text("A1"));
         b.set(&at, Cell::Text("2024-02-30"));
         b.set(&text, Cell::Text("停电"));
@@ -298,7 +308,7 @@ mod tests {
             }
         );
 
-        let mut b = RowBuilder::new(false);
+        let mut b = RowBuilder::new(false, Tz::Asia__Shanghai);
         b.set(&id, Cell::Text("A1"));
         b.set(&at, Cell::Text("2024-02-29"));
         b.set(&text, Cell::Text(" \t "));
@@ -310,7 +320,7 @@ mod tests {
 
     #[test]
     fn extra_and_second_aliases_are_kept() {
-        let mut b = RowBuilder::new(true);
+        let mut b = RowBuilder::new(true, Tz::Asia__Shanghai);
         b.set(
             &target(Some(Field::WorkOrderId), "工单编号"),
             Cell::Number(2024030100001.0),
@@ -355,7 +365,7 @@ mod tests {
     #[test]
     fn schema_names_missing_fields_and_headers() {
         let headers: Vec<String> = ["工单编号", "受理内容", "备注"].map(String::from).to_vec();
-        let err = Schema::from_headers(&headers, &ColumnMap::builtin(), "a.csv", "")
+        let err = Schema::from_headers(&headers, &IngestOptions::default(), "a.csv", "")
             .unwrap_err()
             .to_string();
         assert!(
@@ -374,7 +384,8 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        let schema = Schema::from_headers(&headers, &ColumnMap::builtin(), "a.csv", "").unwrap();
+        let schema =
+            Schema::from_headers(&headers, &IngestOptions::default(), "a.csv", "").unwrap();
         let names: Vec<_> = schema
             .targets
             .iter()

@@ -60,7 +60,7 @@ pub(crate) fn read<T: Send>(
             continue;
         }
         let headers: Vec<String> = row.iter().map(header_text).collect();
-        match Schema::from_headers(&headers, &opts.columns, file, "") {
+        match Schema::from_headers(&headers, opts, file, "") {
             Ok(schema) => {
                 found = Some((k, headers.len(), schema));
                 break;
@@ -98,7 +98,7 @@ fn record(file: &str, line: u64, row: &[Data], width: usize, schema: &Schema) ->
         let cells: Vec<String> = row.iter().map(header_text).collect();
         cells.join(",")
     };
-    let mut builder = RowBuilder::new(true);
+    let mut builder = RowBuilder::new(true, schema.timezone);
     for (k, data) in row.iter().enumerate() {
         if k >= width {
             // Cells right of the header: kept, under their column letter position.

@@ -15,6 +15,7 @@ use kesu_segment::{Analyzer, Segmenter};
 use rayon::prelude::*;
 
 use crate::Status;
+use crate::accounting::{Accounting, RejectGateArgs};
 use crate::input::{AnalyzerArgs, InputArgs, load_with};
 use crate::staging::Staging;
 
@@ -25,7 +26,9 @@ use crate::staging::Staging;
 /// DIR/root_causes.parquet (one row per cause, then 其他), DIR/metrics.json
 /// and a Pareto chart DIR/charts/root_causes.{svg,png}. The same input and
 /// seed give byte-identical Parquet files whatever the number of threads
-/// (set RAYON_NUM_THREADS to choose it).
+/// (set RAYON_NUM_THREADS to choose it). Exit 1, with every output written,
+/// when more than --max-reject-rate of the rows were rejected or the other
+/// bucket exceeds --max-other.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     #[command(flatten)]
@@ -33,6 +36,9 @@ pub struct Args {
 
     #[command(flatten)]
     pub analyzer: AnalyzerArgs,
+
+    #[command(flatten)]
+    pub gate: RejectGateArgs,
 
     /// Output directory (created if missing).
     #[arg(long, value_name = "DIR")]
@@ -342,7 +348,9 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
 
     let m = &mining.metrics;
     let gate_failed = m.outlier_share > args.max_other + 1e-12;
-    let metrics = serde_json::json!({
+    let accounting = Accounting::new(&loaded.stats, args.gate);
+    debug_assert_eq!(accounting.orders, m.orders as u64);
+    let mut metrics = serde_json::json!({
         "analyzer_version": version,
         "kesu_version": env!("CARGO_PKG_VERSION"),
         "seed": args.seed,
@@ -381,6 +389,12 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             "chart_png": args.out.join("charts/root_causes.png"),
         },
     });
+    // The row accounting at the top level, as every reading command reports it.
+    if let serde_json::Value::Object(map) = &mut metrics {
+        for (key, value) in accounting.json_fields() {
+            map.entry(key).or_insert(value);
+        }
+    }
     write_json_atomic(&stage.join("metrics.json"), &metrics)?;
     staging.publish(&args.out, &OUTPUTS)?;
 
@@ -437,8 +451,12 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         if let Some(f1) = evaluation.repeat_f1 {
             writeln!(out, "repeat F1 {f1:.4}")?;
         }
+        accounting.write_summary(&mut out, &loaded.stats, &rejects_path)?;
         writeln!(out, "wrote {}", args.out.display())?;
     }
+    out.flush()?;
+    drop(out);
+    let reject_gate = accounting.gate(&loaded.rejects, &rejects_path)?;
     if gate_failed {
         eprintln!(
             "kesu: other bucket holds {:.1}% of orders (orders without usable terms), above --max-other {:.1}%",
@@ -447,5 +465,5 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         );
         return Ok(Status::GateFailed);
     }
-    Ok(Status::Done)
+    Ok(reject_gate)
 }

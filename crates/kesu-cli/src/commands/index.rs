@@ -4,16 +4,22 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use kesu_index::ComplaintIndex;
+use kesu_index::{ComplaintIndex, IndexLock, UpsertStats};
+use kesu_segment::AnalyzerVersion;
 
-use crate::input::{AnalyzerArgs, InputArgs, load};
+use crate::accounting::{Accounting, RejectGateArgs};
+use crate::input::{AnalyzerArgs, InputArgs, Loaded, load};
 
 /// Add work orders to a search index, replacing earlier versions by work order id.
 ///
 /// Reads the exports like `kesu ingest`, normalises and segments the text
 /// (once), and commits everything in one atomic commit: a crash leaves the
 /// index as it was before the run. Indexing the same file twice leaves the
-/// same number of documents.
+/// same number of documents. One run at a time per index: a second run
+/// fails at once (exit 2) naming the process that holds the index. Refuses
+/// a non-empty folder that is not a kesu index. Exit 1 when more than
+/// --max-reject-rate of the rows were rejected (the index and the rejects
+/// file are still written).
 #[derive(clap::Args, Debug)]
 pub struct Args {
     #[command(flatten)]
@@ -22,7 +28,8 @@ pub struct Args {
     #[command(flatten)]
     pub analyzer: AnalyzerArgs,
 
-    /// Index directory (created if it does not exist).
+    /// Index directory (created if it does not exist; refused if it is a
+    /// non-empty folder that is not a kesu index).
     #[arg(long, value_name = "DIR")]
     pub index: PathBuf,
 
@@ -31,13 +38,49 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
 
-    /// Print the summary as one JSON object on stdout.
+    #[command(flatten)]
+    pub gate: RejectGateArgs,
+
+    /// Print the summary as one JSON object on stdout: the row accounting
+    /// (read, accepted, rejected, duplicates, orders, reject_rate,
+    /// max_reject_rate, gate_passed, as `kesu ingest --json`), then index,
+    /// rejects, files, replaced, docs_before, docs, analyzer_version, stale.
     #[arg(long)]
     pub json: bool,
 }
 
 #[allow(clippy::print_stderr)]
 pub fn run(args: Args) -> anyhow::Result<crate::Status> {
+    // The lock comes first, before the input is read or anything written:
+    // a run that loses it must not overwrite the winner's rejects file.
+    let lock = IndexLock::acquire_creating(&args.index)?;
+    let done = match write_index(&args, &lock) {
+        Ok(done) => done,
+        Err(err) => {
+            // A first run that failed leaves no empty index folder behind.
+            if let Err(e) = lock.discard() {
+                eprintln!("kesu: warning: could not remove the new index folder: {e}");
+            }
+            return Err(err);
+        }
+    };
+    drop(lock);
+    report(&args, &done)
+}
+
+/// What a run wrote, for the summary.
+struct Indexed {
+    loaded: Loaded,
+    rejects_path: PathBuf,
+    stats: UpsertStats,
+    version: AnalyzerVersion,
+    stale: u64,
+}
+
+/// Reads the input, writes the rejects file and commits the orders, all
+/// under the lock.
+#[allow(clippy::print_stderr)]
+fn write_index(args: &Args, _lock: &IndexLock) -> anyhow::Result<Indexed> {
     let analyzer = args.analyzer.analyzer()?;
     let version = analyzer.version();
     let mut index = ComplaintIndex::create_or_open(&args.index, &analyzer)
@@ -81,32 +124,49 @@ pub fn run(args: Args) -> anyhow::Result<crate::Status> {
     let stats = index
         .upsert(&loaded.orders, &analyzer)
         .with_context(|| format!("indexing into {}", args.index.display()))?;
+    let stale = index.stale_count(&version)?;
+    Ok(Indexed {
+        loaded,
+        rejects_path,
+        stats,
+        version,
+        stale,
+    })
+}
+
+/// The summary on stdout, then the reject gate.
+fn report(args: &Args, done: &Indexed) -> anyhow::Result<crate::Status> {
+    let accounting = Accounting::new(&done.loaded.stats, args.gate);
+    let (stats, version) = (&done.stats, &done.version);
     let mut out = std::io::stdout().lock();
     if args.json {
-        let summary = serde_json::json!({
+        let mut summary = accounting.json_fields();
+        let fields = serde_json::json!({
             "index": args.index.display().to_string(),
-            "read": loaded.stats.read,
-            "rejected": loaded.stats.rejected,
-            "rejects": rejects_path.display().to_string(),
-            "orders": stats.orders,
+            "rejects": done.rejects_path.display().to_string(),
+            "files": done.loaded.stats.files,
             "replaced": stats.replaced,
             "docs_before": stats.docs_before,
             "docs": stats.docs_after,
             "analyzer_version": version.to_string(),
-            "stale": index.stale_count(&version)?,
+            "stale": done.stale,
         });
-        writeln!(out, "{summary}")?;
+        if let serde_json::Value::Object(fields) = fields {
+            summary.extend(fields);
+        }
+        writeln!(out, "{}", serde_json::Value::Object(summary))?;
     } else {
+        accounting.write_summary(&mut out, &done.loaded.stats, &done.rejects_path)?;
         writeln!(
             out,
-            "indexed {} orders ({} replaced, {} rows rejected) into {}: {} documents, analyzer {}",
+            "indexed {} orders ({} replaced) into {}: {} documents, analyzer {}",
             stats.orders,
             stats.replaced,
-            loaded.stats.rejected,
             args.index.display(),
             stats.docs_after,
             version
         )?;
     }
-    Ok(crate::Status::Done)
+    out.flush()?;
+    Ok(accounting.gate(&done.loaded.rejects, &done.rejects_path)?)
 }

@@ -1,7 +1,7 @@
 //! `kesu ingest`: read exports into orders.parquet and rejects.csv, accounting for every row.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::Status;
+use crate::accounting::{Accounting, RejectGateArgs, thousands};
 use crate::input::{AnalyzerArgs, InputArgs, load};
 
 // The subcommand's doc comment in main.rs sets its about and resets
@@ -66,12 +67,8 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 
-    /// Largest acceptable share of rejected rows, 0–1; above it kesu exits 1.
-    ///
-    /// The default, 0.05, tolerates the odd broken row of a real export but
-    /// stops a run whose encoding or column layout is wrong. Use 1 to never fail.
-    #[arg(long, value_name = "RATE", default_value_t = 0.05, value_parser = parse_rate)]
-    pub max_reject_rate: f64,
+    #[command(flatten)]
+    pub gate: RejectGateArgs,
 
     /// Print one JSON object with the row accounting on stdout instead of the summary.
     ///
@@ -82,26 +79,11 @@ pub struct Args {
     pub json: bool,
 }
 
-fn parse_rate(s: &str) -> Result<f64, String> {
-    let rate: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
-    if (0.0..=1.0).contains(&rate) {
-        Ok(rate)
-    } else {
-        Err(format!("{s} is not between 0 and 1"))
-    }
-}
-
 /// The `--json` summary.
 #[derive(Serialize)]
 struct Summary<'a> {
-    read: u64,
-    accepted: u64,
-    rejected: u64,
-    duplicates: u64,
-    orders: u64,
-    reject_rate: f64,
-    max_reject_rate: f64,
-    gate_passed: bool,
+    #[serde(flatten)]
+    accounting: Accounting,
     analyzer_version: String,
     files: &'a [FileStats],
     out: String,
@@ -173,23 +155,11 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     };
 
     let stats = &loaded.stats;
-    let reject_rate = if stats.read == 0 {
-        0.0
-    } else {
-        stats.rejected as f64 / stats.read as f64
-    };
-    let gate_passed = reject_rate <= args.max_reject_rate;
+    let accounting = Accounting::new(stats, args.gate);
     let mut stdout = std::io::stdout().lock();
     if args.json {
         let summary = Summary {
-            read: stats.read,
-            accepted: stats.accepted,
-            rejected: stats.rejected,
-            duplicates: stats.duplicates,
-            orders: stats.orders,
-            reject_rate,
-            max_reject_rate: args.max_reject_rate,
-            gate_passed,
+            accounting,
             analyzer_version: version.to_string(),
             files: &stats.files,
             out: args.out.display().to_string(),
@@ -201,31 +171,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         serde_json::to_writer(&mut stdout, &summary)?;
         writeln!(stdout)?;
     } else {
-        let files = stats.files.len();
-        writeln!(
-            stdout,
-            "read {} rows from {} file{}: {} accepted ({} duplicate{} replaced), {} rejected → {}",
-            thousands(stats.read),
-            files,
-            if files == 1 { "" } else { "s" },
-            thousands(stats.accepted),
-            thousands(stats.duplicates),
-            if stats.duplicates == 1 { "" } else { "s" },
-            thousands(stats.rejected),
-            rejects_path.display(),
-        )?;
-        for f in &stats.files {
-            writeln!(
-                stdout,
-                "  {} ({}, {}): {} read, {} accepted, {} rejected",
-                f.file,
-                f.format,
-                f.encoding,
-                thousands(f.read),
-                thousands(f.accepted),
-                thousands(f.rejected)
-            )?;
-        }
+        accounting.write_summary(&mut stdout, stats, &rejects_path)?;
         writeln!(
             stdout,
             "wrote {} orders to {} (analyzer {version})",
@@ -234,78 +180,5 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         )?;
     }
     stdout.flush()?;
-    if gate_passed {
-        return Ok(Status::Done);
-    }
-    let mut stderr = std::io::stderr().lock();
-    writeln!(
-        stderr,
-        "kesu: reject gate failed: {:.1}% of {} rows rejected, more than --max-reject-rate {} ({:.1}%); see {}",
-        reject_rate * 100.0,
-        thousands(stats.read),
-        args.max_reject_rate,
-        args.max_reject_rate * 100.0,
-        display_reasons(&loaded.rejects, &rejects_path),
-    )?;
-    Ok(Status::GateFailed)
-}
-
-/// The rejects file, with the commonest reasons, to point at the likely cause
-/// (a wrong --encoding shows up as a wall of "undecodable bytes").
-fn display_reasons(rejects: &[kesu_model::Reject], path: &Path) -> String {
-    let mut counts: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-    for r in rejects {
-        let reason = r.reason.to_string();
-        // Group by the reason's kind, not by the value it quotes.
-        let kind = reason
-            .split([':', '"'])
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_owned();
-        *counts.entry(kind).or_default() += 1;
-    }
-    let mut top: Vec<(String, u64)> = counts.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let listed: Vec<String> = top
-        .iter()
-        .take(3)
-        .map(|(k, n)| format!("{n}× {k}"))
-        .collect();
-    format!("{} ({})", path.display(), listed.join(", "))
-}
-
-/// 1234567 → "1,234,567".
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_separate() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
-    }
-
-    #[test]
-    fn rates_are_checked() {
-        assert_eq!(parse_rate("0.05"), Ok(0.05));
-        assert_eq!(parse_rate("1"), Ok(1.0));
-        assert!(parse_rate("1.5").is_err());
-        assert!(parse_rate("-0.1").is_err());
-        assert!(parse_rate("x").is_err());
-    }
+    Ok(accounting.gate(&loaded.rejects, &rejects_path)?)
 }

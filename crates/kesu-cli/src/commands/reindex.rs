@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use kesu_index::ComplaintIndex;
+use kesu_index::{ComplaintIndex, IndexLock};
 
 use crate::input::AnalyzerArgs;
 
@@ -26,6 +26,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<crate::Status> {
+    // Held until the end: no `kesu index` may write while documents are rebuilt.
+    let _lock = IndexLock::acquire(&args.index)?;
     let analyzer = args.analyzer.analyzer()?;
     let mut index = ComplaintIndex::open(&args.index, &analyzer)
         .with_context(|| format!("opening index {}", args.index.display()))?;
