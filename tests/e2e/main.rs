@@ -10,5 +10,6 @@ mod ingest;
 mod notices;
 mod sample;
 mod search;
+mod snapshots;
 mod synth;
 mod util;
