@@ -11,5 +11,6 @@ mod notices;
 mod reliability;
 mod sample;
 mod search;
+mod snapshots;
 mod synth;
 mod util;

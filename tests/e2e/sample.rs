@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::util::{assert_code, repo_root, run, tempdir};
+use crate::util::{assert_code, parquet_rows, repo_root, run, tempdir};
 
 /// Fields of metrics.json that depend on the machine, the run or the paths.
 const VOLATILE: [&str; 6] = [
@@ -54,14 +54,21 @@ fn committed_sample_matches_the_readme_command() {
     assert_code(&result, 0);
 
     let committed = repo_root().join("reports/sample");
+    // Decoded rows, not bytes: a parquet upgrade may re-encode the same rows.
     for table in ["assignments.parquet", "root_causes.parquet"] {
-        let fresh = fs::read(out.join(table)).expect("fresh table");
-        let old = fs::read(committed.join(table)).expect("committed table");
+        let fresh = parquet_rows(&out.join(table));
+        let old = parquet_rows(&committed.join(table));
         assert!(
             fresh == old,
             "reports/sample/{table} is stale: rerun the README command and commit"
         );
     }
+    // The causes as a reviewer reads them; `cargo insta review` (or
+    // INSTA_UPDATE=always) shows what a change does to them.
+    insta::assert_snapshot!(
+        "sample_root_causes",
+        parquet_rows(&committed.join("root_causes.parquet"))
+    );
     assert_eq!(
         stable_metrics(&out.join("metrics.json")),
         stable_metrics(&committed.join("metrics.json")),

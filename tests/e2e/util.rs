@@ -59,3 +59,39 @@ pub fn assert_code(out: &Output, code: i32) {
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("creating a temp dir")
 }
+
+/// A Parquet file decoded to text: one line per row, `column=value` pairs
+/// in schema order (Arrow's display formatting; lists and structs spelled
+/// out). Tests compare and snapshot this rather than the file's bytes,
+/// which change with the parquet crate's version and writer settings.
+pub fn parquet_rows(path: &Path) -> String {
+    use arrow::util::display::{ArrayFormatter, FormatOptions};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.build())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let options = FormatOptions::default().with_null("null");
+    let mut out = String::new();
+    for batch in reader {
+        let batch = batch.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let schema = batch.schema();
+        let formatters: Vec<ArrayFormatter> = batch
+            .columns()
+            .iter()
+            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options).expect("displayable column"))
+            .collect();
+        for row in 0..batch.num_rows() {
+            let cells: Vec<String> = schema
+                .fields()
+                .iter()
+                .zip(&formatters)
+                .map(|(f, fmt)| format!("{}={}", f.name(), fmt.value(row)))
+                .collect();
+            out.push_str(&cells.join(" | "));
+            out.push('\n');
+        }
+    }
+    out
+}

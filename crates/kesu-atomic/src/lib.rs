@@ -19,6 +19,8 @@
 //! assert_eq!(std::fs::read(&path).unwrap(), b"{}\n");
 //! ```
 
+#![warn(missing_docs)]
+
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -27,6 +27,8 @@
 //! println!("{}", files.png.display());
 //! ```
 
+#![warn(missing_docs)]
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

@@ -16,6 +16,7 @@ mod accounting;
 mod commands;
 mod input;
 mod staging;
+mod table;
 
 // kesu allocates millions of small strings and vectors across rayon threads;
 // mimalloc's thread-local free lists measured faster than glibc malloc here

@@ -25,8 +25,8 @@ use chrono::NaiveDateTime;
 use kesu_model::Keyed;
 use kesu_normalize::{NormalizedOrder, Redacted};
 
-use crate::fxhash::{FxBuildHasher, FxHashMap};
 use crate::repeats::IdentityKeys;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 /// Lock shards of the interners: few enough to stay cheap, enough that two
 /// to a few dozen threads rarely wait on one another.

@@ -5,7 +5,7 @@
 //! than `min_df` documents cannot recur. The vocabulary is sorted, so term ids
 //! (and everything downstream) do not depend on thread scheduling.
 
-use crate::fxhash::FxHashMap;
+use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 

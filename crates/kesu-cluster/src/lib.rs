@@ -52,10 +52,11 @@
 //! assert_eq!(mining.root_causes[2].gap.gap_id.as_deref(), Some("skill"));
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod classify;
 mod corpus;
 pub mod features;
-mod fxhash;
 pub mod kmeans;
 pub mod metrics;
 mod mining;

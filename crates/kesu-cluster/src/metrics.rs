@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::hash::Hash;
 
-use crate::fxhash::FxHashMap;
+use rustc_hash::FxHashMap;
 
 /// Dense label ids (by first appearance) for any hashable label type.
 fn encode<T: Hash + Eq>(labels: &[T]) -> (Vec<usize>, usize) {

@@ -131,13 +131,8 @@ fn mixed_queries(
     analyzer: &Analyzer,
     count: usize,
 ) -> Result<Vec<BenchQuery>, Box<dyn std::error::Error>> {
-    let mut state: u64 = 7;
-    let mut next = |n: usize| {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 33) % n.max(1) as u64) as usize
-    };
+    let mut rng = fastrand::Rng::with_seed(7);
+    let mut next = |n: usize| rng.usize(..n.max(1));
     let mut out = Vec::new();
     while out.len() < count {
         let o = &orders[next(orders.len())];

@@ -17,12 +17,10 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, DocSetCollector};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use crate::query::FilterField;
-use crate::schema::{Fields, StoredCase, filter_value, seconds};
-use crate::search::ComplaintSearcher;
+use crate::schema::{Fields, FilterField, StoredCase, filter_value, load_case, seconds};
 use crate::tokenize::{
     BIGRAM_TOKENIZER, CharGramTokenizer, UNIGRAM_TOKENIZER, WORD_TOKENIZER, WordTokenizer,
     pre_tokenized_words,
@@ -214,11 +212,6 @@ impl ComplaintIndex {
         ])
     }
 
-    /// A searcher over the committed state.
-    pub fn searcher(&self, analyzer: &Analyzer) -> ComplaintSearcher {
-        ComplaintSearcher::new(self, analyzer)
-    }
-
     /// Adds or replaces (by work order id) these orders, in one commit.
     ///
     /// `orders` must have been normalised with `analyzer.normalizer`; their
@@ -405,22 +398,6 @@ impl ComplaintIndex {
 fn ids_unique(orders: &[NormalizedOrder]) -> bool {
     let mut seen = HashSet::with_capacity(orders.len());
     orders.iter().all(|o| seen.insert(o.order.id.as_str()))
-}
-
-/// Reads the stored case of a document.
-pub(crate) fn load_case(
-    searcher: &tantivy::Searcher,
-    fields: &Fields,
-    addr: tantivy::DocAddress,
-) -> Result<StoredCase> {
-    let doc: TantivyDocument = searcher.doc(addr)?;
-    let json = doc
-        .get_first(fields.case)
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| Error::Corrupt {
-            message: format!("document {addr:?} has no stored case"),
-        })?;
-    Ok(serde_json::from_str(json)?)
 }
 
 fn resolve_fields(index: &Index) -> Result<Fields> {

@@ -37,6 +37,8 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
 mod export;
 mod index;
 mod lock;
@@ -53,10 +55,8 @@ pub use export::{CsvCases, ExportFormat, export, header as export_header, row as
 pub use index::{CommitPayload, ComplaintIndex, INDEX_FORMAT, UpsertStats, WriterOptions};
 pub use kesu_normalize::NormalizedOrder;
 pub use lock::{IndexLock, LOCK_FILE, LockHolder};
-pub use query::{
-    FilterField, MAX_DEPTH, MAX_QUERY_CHARS, MAX_TERMS, Query, QueryError, parse_date,
-};
-pub use schema::{Fields, StoredCase};
+pub use query::{MAX_DEPTH, MAX_QUERY_CHARS, MAX_TERMS, Query, QueryError, parse_date};
+pub use schema::{Fields, FilterField, StoredCase};
 pub use search::{ComplaintSearcher, Facet, FacetCounts, Filters, Hit, Hits, SNIPPET_CHARS};
 pub use snippet::{Snippet, match_spans, snippet};
 pub use tokenize::{

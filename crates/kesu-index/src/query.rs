@@ -20,6 +20,7 @@
 use chrono::NaiveDate;
 use kesu_normalize::Normalizer;
 
+use crate::schema::FilterField;
 use crate::tokenize::{fold, is_searchable_word};
 
 /// Longest accepted query, in characters.
@@ -92,65 +93,6 @@ pub enum QueryError {
         /// The value given.
         value: String,
     },
-}
-
-/// Fields that can be filtered on, in a query (`unit:…`) or by flag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum FilterField {
-    /// 供电单位.
-    Unit,
-    /// 一级分类 / 业务类型 (the `category` column); also written `class:`.
-    Class,
-    /// 二级分类.
-    Subcategory,
-    /// 受理渠道.
-    Channel,
-    /// 客户类别.
-    CustomerClass,
-    /// 是否属实.
-    Substantiated,
-    /// 工单编号.
-    Id,
-}
-
-impl FilterField {
-    /// Every filter field.
-    pub const ALL: [FilterField; 7] = [
-        FilterField::Unit,
-        FilterField::Class,
-        FilterField::Subcategory,
-        FilterField::Channel,
-        FilterField::CustomerClass,
-        FilterField::Substantiated,
-        FilterField::Id,
-    ];
-
-    /// The name used in queries.
-    pub fn name(self) -> &'static str {
-        match self {
-            FilterField::Unit => "unit",
-            FilterField::Class => "class",
-            FilterField::Subcategory => "subcategory",
-            FilterField::Channel => "channel",
-            FilterField::CustomerClass => "customer_class",
-            FilterField::Substantiated => "substantiated",
-            FilterField::Id => "id",
-        }
-    }
-
-    /// The field named so in a query (canonical column names are accepted too).
-    pub fn from_name(name: &str) -> Option<FilterField> {
-        match name {
-            "unit" => Some(FilterField::Unit),
-            "class" | "category" => Some(FilterField::Class),
-            "subcategory" => Some(FilterField::Subcategory),
-            "channel" => Some(FilterField::Channel),
-            "customer_class" | "customer-class" => Some(FilterField::CustomerClass),
-            "substantiated" => Some(FilterField::Substantiated),
-            "id" | "work_order_id" => Some(FilterField::Id),
-            _ => None,
-        }
-    }
 }
 
 /// A parsed query.

@@ -11,16 +11,21 @@
 //!   `reindex` can find the stale ones.
 //! - `case` (stored JSON): everything an auditor reads, including the
 //!   original text and extra attributes, and what `reindex` rebuilds from.
+//!
+//! What both writing (`index`) and reading (`search`) need lives here, so
+//! that neither depends on the other: the filter fields and loading a stored
+//! case back from a document.
 
 use chrono::NaiveDateTime;
 use kesu_model::WorkOrder;
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
 };
 
-use crate::query::FilterField;
 use crate::tokenize::{BIGRAM_TOKENIZER, UNIGRAM_TOKENIZER, WORD_TOKENIZER};
+use crate::{Error, Result};
 
 /// Handles of every field of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -146,4 +151,79 @@ pub struct StoredCase {
     pub text_redacted: String,
     /// Analyzer version the document was indexed with.
     pub analyzer_version: String,
+}
+
+/// Fields that can be filtered on, in a query (`unit:…`) or by flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FilterField {
+    /// 供电单位.
+    Unit,
+    /// 一级分类 / 业务类型 (the `category` column); also written `class:`.
+    Class,
+    /// 二级分类.
+    Subcategory,
+    /// 受理渠道.
+    Channel,
+    /// 客户类别.
+    CustomerClass,
+    /// 是否属实.
+    Substantiated,
+    /// 工单编号.
+    Id,
+}
+
+impl FilterField {
+    /// Every filter field.
+    pub const ALL: [FilterField; 7] = [
+        FilterField::Unit,
+        FilterField::Class,
+        FilterField::Subcategory,
+        FilterField::Channel,
+        FilterField::CustomerClass,
+        FilterField::Substantiated,
+        FilterField::Id,
+    ];
+
+    /// The name used in queries.
+    pub fn name(self) -> &'static str {
+        match self {
+            FilterField::Unit => "unit",
+            FilterField::Class => "class",
+            FilterField::Subcategory => "subcategory",
+            FilterField::Channel => "channel",
+            FilterField::CustomerClass => "customer_class",
+            FilterField::Substantiated => "substantiated",
+            FilterField::Id => "id",
+        }
+    }
+
+    /// The field named so in a query (canonical column names are accepted too).
+    pub fn from_name(name: &str) -> Option<FilterField> {
+        match name {
+            "unit" => Some(FilterField::Unit),
+            "class" | "category" => Some(FilterField::Class),
+            "subcategory" => Some(FilterField::Subcategory),
+            "channel" => Some(FilterField::Channel),
+            "customer_class" | "customer-class" => Some(FilterField::CustomerClass),
+            "substantiated" => Some(FilterField::Substantiated),
+            "id" | "work_order_id" => Some(FilterField::Id),
+            _ => None,
+        }
+    }
+}
+
+/// Reads the stored case of a document.
+pub(crate) fn load_case(
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+    addr: tantivy::DocAddress,
+) -> Result<StoredCase> {
+    let doc: tantivy::TantivyDocument = searcher.doc(addr)?;
+    let json = doc
+        .get_first(fields.case)
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| Error::Corrupt {
+            message: format!("document {addr:?} has no stored case"),
+        })?;
+    Ok(serde_json::from_str(json)?)
 }

@@ -25,9 +25,10 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
 
-use crate::index::{ComplaintIndex, load_case};
-use crate::query::{FilterField, Query};
-use crate::schema::{Fields, StoredCase, names, seconds};
+use crate::index::ComplaintIndex;
+use crate::query::Query;
+use crate::schema::FilterField;
+use crate::schema::{Fields, StoredCase, load_case, names, seconds};
 use crate::snippet::{Snippet, snippet};
 use crate::tokenize::{covering_bigrams, fold, word_tokens};
 use crate::{Error, Result};
@@ -124,6 +125,13 @@ pub struct Hits {
     pub hits: Vec<Hit>,
     /// Facet counts over every matching document.
     pub facets: BTreeMap<Facet, FacetCounts>,
+}
+
+impl ComplaintIndex {
+    /// A searcher over the committed state.
+    pub fn searcher(&self, analyzer: &Analyzer) -> ComplaintSearcher {
+        ComplaintSearcher::new(self, analyzer)
+    }
 }
 
 /// Searches one committed state of a [`ComplaintIndex`].

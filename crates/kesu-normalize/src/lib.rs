@@ -22,6 +22,8 @@
 //! assert_eq!(n.redact(&norm).as_str(), "客户来电反映停电，联系电话138****5678。");
 //! ```
 
+#![warn(missing_docs)]
+
 mod config;
 mod mask;
 mod names;

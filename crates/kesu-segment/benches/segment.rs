@@ -61,14 +61,8 @@ fn complaint_corpus() -> Vec<String> {
         "请相关部门尽快处理，联系电话138****5678。",
         "客户情绪激动，表示如不解决将向媒体曝光。",
     ];
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = |n: usize| {
-        // xorshift64*: deterministic, dependency-free.
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
-    };
+    let mut rng = fastrand::Rng::with_seed(0x9e37_79b9_7f4a_7c15);
+    let mut next = |n: usize| rng.usize(..n);
     let mut docs = Vec::new();
     let mut bytes = 0;
     while bytes < TARGET_BYTES {

@@ -32,6 +32,8 @@
 //! # Ok::<(), kesu_segment::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod analyzer;
 pub mod bakeoff;
 mod dict;

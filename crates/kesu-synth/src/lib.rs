@@ -25,6 +25,8 @@
 //! # Ok::<(), kesu_synth::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod catalogue;
 mod generate;
 mod noise;

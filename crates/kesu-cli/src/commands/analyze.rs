@@ -18,6 +18,7 @@ use crate::Status;
 use crate::accounting::{Accounting, RejectGateArgs};
 use crate::input::{AnalyzerArgs, InputArgs, load_with};
 use crate::staging::Staging;
+use crate::table::pad;
 
 /// Mine recurring root causes, map them to management gaps, pick typical
 /// cases and find repeat complaints.
@@ -404,24 +405,27 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     } else {
         writeln!(
             out,
-            "{:>4}  {:>7}  {:>6}  {:<24}  gap",
-            "id", "orders", "share", "label"
+            "{:>4}  {:>7}  {:>6}  {}  gap",
+            "id",
+            "orders",
+            "share",
+            pad("label", 24)
         )?;
         for c in &mining.root_causes {
             writeln!(
                 out,
-                "{:>4}  {:>7}  {:>5.1}%  {:<24}  {} ({:.2})",
+                "{:>4}  {:>7}  {:>5.1}%  {}  {} ({:.2})",
                 c.id,
                 c.size,
                 100.0 * c.share,
-                c.label,
+                pad(&c.label, 24),
                 c.gap.name,
                 c.gap.score
             )?;
         }
         writeln!(
             out,
-            "{:>4}  {:>7}  {:>5.1}%  {:<24}",
+            "{:>4}  {:>7}  {:>5.1}%  {}",
             0,
             other,
             100.0 * m.outlier_share,

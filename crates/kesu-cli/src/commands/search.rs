@@ -12,6 +12,7 @@ use kesu_index::{
 };
 
 use crate::input::AnalyzerArgs;
+use crate::table::pad;
 
 /// Output formats of hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -399,64 +400,10 @@ fn write_table_row(out: &mut impl Write, hit: &Hit, color: bool) -> std::io::Res
     )
 }
 
-/// Terminal width of a string: East Asian wide and full-width characters
-/// count 2; everything else (including the ellipsis …) counts 1.
-fn width(s: &str) -> usize {
-    s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
-}
-
-fn is_wide(c: char) -> bool {
-    matches!(c as u32,
-        0x1100..=0x115F
-        | 0x2E80..=0x303E
-        | 0x3041..=0x33FF
-        | 0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF
-        | 0xA000..=0xA4CF
-        | 0xAC00..=0xD7A3
-        | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6
-        | 0x1F300..=0x1F64F
-        | 0x1F900..=0x1F9FF
-        | 0x20000..=0x3FFFD)
-}
-
-/// Pads (or cuts, with …) to a display width.
-fn pad(s: &str, w: usize) -> String {
-    if width(s) <= w {
-        return format!("{s}{}", " ".repeat(w - width(s)));
-    }
-    let mut out = String::new();
-    for c in s.chars() {
-        if width(&out) + width(c.encode_utf8(&mut [0; 4])) > w - 1 {
-            break;
-        }
-        out.push(c);
-    }
-    out.push('…');
-    let fill = w.saturating_sub(width(&out));
-    out.push_str(&" ".repeat(fill));
-    out
-}
-
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_owned()
     } else {
         format!("{}…", s.chars().take(n).collect::<String>())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pad_counts_wide_chars() {
-        assert_eq!(pad("ab", 4), "ab  ");
-        assert_eq!(width(&pad("城区供电服务中心", 10)), 10);
-        assert_eq!(pad("城区供电服务中心", 10), "城区供电… ");
     }
 }
