@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::NaiveDateTime;
 use kesu_model::Keyed;
-use kesu_normalize::{NormalizedOrder, Redacted};
+use kesu_normalize::{NormalizedOrder, Normalizer, Redacted};
 
 use crate::fxhash::{FxBuildHasher, FxHashMap};
 use crate::repeats::IdentityKeys;
@@ -52,7 +52,7 @@ pub struct OrderDigest {
     pub category: Option<Sym>,
     /// The operator-typed subclass, trimmed.
     pub subcategory: Option<Sym>,
-    /// Hashed customer id / phone / address, for repeat blocking.
+    /// Hashed customer id / phone / address (columns and text), for repeat blocking.
     pub identity: IdentityKeys,
     /// Redacted complaint text: the only text that reaches outputs.
     pub text: Redacted,
@@ -168,6 +168,8 @@ pub struct CorpusBuilder {
     lexicon: Interner,
     symbols: Interner,
     keep: Vec<String>,
+    /// Finds phones and account numbers in the text (identity keys).
+    normalizer: Normalizer,
 }
 
 impl CorpusBuilder {
@@ -178,7 +180,16 @@ impl CorpusBuilder {
             // Symbol ids start at 1 so that `Option<Sym>` takes four bytes.
             symbols: Interner::new(1),
             keep,
+            normalizer: Normalizer::builtin(),
         }
+    }
+
+    /// Reads identity keys in the text with this normaliser's detector (the
+    /// one that redacts, so custom account patterns count); the built-in
+    /// one otherwise.
+    pub fn with_normalizer(mut self, normalizer: Normalizer) -> CorpusBuilder {
+        self.normalizer = normalizer;
+        self
     }
 
     /// Term ids of content words (`Segmenter::terms` of the redacted text),
@@ -196,8 +207,12 @@ impl CorpusBuilder {
         let NormalizedOrder {
             order,
             text_redacted: mut text,
-            ..
+            text_norm,
         } = order;
+        // The identity the operator typed into the text, read before the
+        // unmasked text is dropped: only its hashes are kept.
+        let from_text = crate::textkeys::text_identity(&self.normalizer, &text_norm);
+        drop(text_norm);
         text.shrink_to_fit();
         // Fields first, then kept columns: all looked up under one lock.
         let values = [
@@ -229,7 +244,8 @@ impl CorpusBuilder {
                 order.customer_id.as_deref(),
                 order.phone.as_deref(),
                 order.address.as_deref(),
-            ),
+            )
+            .with_text(&from_text),
             unit: syms[0],
             channel: syms[1],
             category: syms[2],

@@ -1,7 +1,7 @@
 //! The mining run: features → k (fixed or auto) → spherical k-means → outliers →
 //! labels and gaps → classes → typical cases → repeats, with stage timings.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
 use std::sync::Arc;
@@ -11,12 +11,12 @@ use kesu_normalize::Redacted;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::classify::{self, ClassInput, ClassModel};
-use crate::corpus::Corpus;
+use crate::classify::{ClassInput, ClassModel};
+use crate::corpus::{Corpus, Sym};
 use crate::features::{self, CHUNK, FeatureConfig, Features, SparseVec};
 use crate::kmeans::{self, Centroids, KMeansConfig, SplitMix64};
 use crate::repeats::{self, RepeatConfig, RepeatInput};
-use crate::taxonomy::{Taxonomy, cue_matches};
+use crate::taxonomy::{Taxonomy, TypedClass, cue_matches};
 use crate::{Error, Result};
 
 /// Prefix of the typed-class feature tokens (never shown as a top term).
@@ -172,6 +172,9 @@ pub struct Assignment {
     pub predicted_class: ComplaintClass,
     /// The class as the operator typed it (raw).
     pub typed_class: Option<Arc<str>>,
+    /// The typed class resolved through the taxonomy's aliases (None when
+    /// empty or unknown).
+    pub typed_as: Option<ComplaintClass>,
     /// Typed class parsed and different from the prediction ("possibly misclassified").
     pub class_disagrees: bool,
     /// A later member of a repeat group.
@@ -209,10 +212,20 @@ pub struct MiningMetrics {
     pub repeat_rate: f64,
     /// Repeat groups with at least two orders.
     pub repeat_groups: usize,
+    /// Orders with an identity key from each source ([`crate::KEY_SOURCES`]:
+    /// the customer columns, and phones, account numbers and addresses in
+    /// the text); sources no order had are left out.
+    pub repeat_keys: BTreeMap<String, usize>,
+    /// Orders without any identity key: they cannot be found as repeats.
+    pub orders_without_repeat_key: usize,
     /// "typed" or "taxonomy-cues".
     pub class_model: String,
-    /// Share of orders with a parseable typed class.
+    /// Share of orders with a typed class the taxonomy knows.
     pub typed_coverage: f64,
+    /// Typed class values that name no class (trimmed), with their order
+    /// counts: such orders are untyped for the class model, and the values
+    /// are candidates for new aliases in the taxonomy.
+    pub unknown_typed_classes: BTreeMap<String, usize>,
     /// Share of typed orders whose typed class disagrees with the prediction.
     pub class_disagreement: f64,
     /// Wall seconds per stage.
@@ -603,6 +616,32 @@ fn coherence(features: &Features, tops: &[Vec<(u32, f64)>]) -> f64 {
     if pairs == 0 { 0.0 } else { sum / pairs as f64 }
 }
 
+/// Every order's typed class through the taxonomy's aliases, and the
+/// unknown values with their counts. Each distinct value is resolved once
+/// (values are interned symbols; an export has a handful).
+fn typed_classes(
+    corpus: &Corpus,
+    taxonomy: &Taxonomy,
+) -> (Vec<TypedClass>, BTreeMap<String, usize>) {
+    let mut seen: HashMap<Option<Sym>, TypedClass> = HashMap::new();
+    let mut unknown: BTreeMap<String, usize> = BTreeMap::new();
+    let kinds = corpus
+        .orders
+        .iter()
+        .map(|o| {
+            let kind = *seen
+                .entry(o.category)
+                .or_insert_with(|| taxonomy.typed_class(corpus.symbol(o.category)));
+            if kind == TypedClass::Unknown {
+                let value = corpus.symbol(o.category).unwrap_or("").trim();
+                *unknown.entry(value.to_owned()).or_default() += 1;
+            }
+            kind
+        })
+        .collect();
+    (kinds, unknown)
+}
+
 /// Mines root causes, gaps, classes, typical cases and repeats.
 ///
 /// Deterministic for a given seed, whatever the number of rayon threads.
@@ -625,6 +664,7 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
     }
     let n = orders.len();
     let mut timer = Timer(BTreeMap::new(), Instant::now());
+    let (typed_kinds, unknown_typed_classes) = typed_classes(corpus, taxonomy);
 
     // The operator-typed class and subclass as two extra tokens: noisy, but
     // right most of the time, so they pull orders of one cause together.
@@ -770,10 +810,8 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
                     || timed(|| labels_and_gaps(&features, &members, corpus, taxonomy)),
                     || {
                         timed(|| {
-                            let typed: Vec<Option<ComplaintClass>> = orders
-                                .iter()
-                                .map(|o| classify::parse_typed(corpus.symbol(o.category)))
-                                .collect();
+                            let typed: Vec<Option<ComplaintClass>> =
+                                typed_kinds.iter().map(|k| k.class()).collect();
                             let class_inputs: Vec<ClassInput<'_>> = (0..n)
                                 .map(|i| ClassInput {
                                     words: &features.docs[i],
@@ -908,6 +946,7 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
                 gap: Arc::clone(gap),
                 predicted_class: predicted[i],
                 typed_class: corpus.symbol_arc(o.category),
+                typed_as: typed[i],
                 class_disagrees: typed[i].is_some_and(|t| t != predicted[i]),
                 is_repeat: groups[i].is_repeat,
                 repeat_group: Arc::clone(&orders[groups[i].leader].id),
@@ -961,8 +1000,23 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
             .enumerate()
             .filter(|(i, g)| g.leader == *i && g.size > 1)
             .count(),
+        repeat_keys: {
+            let mut used = BTreeMap::new();
+            for (bit, name) in crate::repeats::KEY_SOURCES.iter().enumerate() {
+                let count = orders
+                    .iter()
+                    .filter(|o| o.identity.sources() & (1 << bit) != 0)
+                    .count();
+                if count > 0 {
+                    used.insert((*name).to_owned(), count);
+                }
+            }
+            used
+        },
+        orders_without_repeat_key: orders.iter().filter(|o| o.identity.is_empty()).count(),
         class_model: class_source.to_owned(),
         typed_coverage: typed_n as f64 / n as f64,
+        unknown_typed_classes,
         class_disagreement: if typed_n == 0 {
             0.0
         } else {
@@ -1006,7 +1060,7 @@ pub struct Evaluation {
     pub completeness: Option<f64>,
     /// Accuracy of the predicted class.
     pub class_accuracy: Option<f64>,
-    /// Accuracy of the typed class (empty or unparseable counts as wrong).
+    /// Accuracy of the typed class (empty or unknown counts as wrong).
     pub typed_class_accuracy: Option<f64>,
     /// Accuracy of the typed class where it is present.
     pub typed_class_accuracy_nonempty: Option<f64>,
@@ -1066,7 +1120,7 @@ pub fn evaluate(mining: &Mining, truth: &Truth) -> Evaluation {
             e.class_accuracy = Some(ok as f64 / n);
             let typed: Vec<Option<ComplaintClass>> = rows
                 .iter()
-                .map(|(_, i)| classify::parse_typed(mining.assignments[*i].typed_class.as_deref()))
+                .map(|(_, i)| mining.assignments[*i].typed_as)
                 .collect();
             let typed_ok = rows
                 .iter()
