@@ -428,4 +428,46 @@ mod tests {
         );
         assert!(!format!("{o:?}").contains("13812345678"));
     }
+
+    #[test]
+    fn identity_in_the_text_meets_the_same_identity_in_columns() {
+        let at = NaiveDate::from_ymd_opt(2024, 3, 1)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        let n = Normalizer::builtin();
+        let mut with_columns = WorkOrder::new("A".to_owned(), at, "客户反映电压低".to_owned());
+        with_columns.phone = Some("13812345678".to_owned());
+        with_columns.customer_id = Some("1234567890".to_owned());
+        with_columns.address = Some("城中区人民路12号阳光花园3栋2单元501室".to_owned());
+        let text_only = WorkOrder::new(
+            "B".to_owned(),
+            at,
+            "客户反映电压低。客户手机138-1234-5678。户号：1234567890。地址：阳光花园3幢2单元501，"
+                .to_owned(),
+        );
+        let nobody = WorkOrder::new("C".to_owned(), at, "客户反映阳光花园3栋电压低".to_owned());
+        let c = Corpus::from_orders(
+            vec![n.apply(with_columns), n.apply(text_only), n.apply(nobody)],
+            &[vec!["电压"], vec!["电压"], vec!["电压"]],
+            &[],
+        );
+        let (a, b) = (c.orders[0].identity, c.orders[1].identity);
+        assert_eq!(a.sources(), 0b000_111);
+        assert_eq!(b.sources(), 0b111_000);
+        let g = crate::repeats::detect(
+            &c.orders
+                .iter()
+                .map(|o| crate::repeats::RepeatInput {
+                    text: o.text.as_str(),
+                    received_at: o.received_at,
+                    identity: o.identity,
+                })
+                .collect::<Vec<_>>(),
+            &crate::repeats::RepeatConfig::default(),
+            &|_, _| true,
+        );
+        assert!(g[1].is_repeat && g[1].leader == 0, "{g:?}");
+        assert!(c.orders[2].identity.is_empty() && !g[2].is_repeat);
+    }
 }

@@ -1255,4 +1255,87 @@ mod tests {
             Some(o.truth.cause.id)
         );
     }
+
+    #[test]
+    fn official_names_and_unknown_values_change_only_the_typed_cell() {
+        let plain = synth(2000, 4).orders().collect::<Vec<_>>();
+        let official: Vec<SynthOrder> = Synth::new(SynthConfig {
+            n: 2000,
+            seed: 4,
+            official_class_names: true,
+            unknown_class_percent: 10,
+            ..SynthConfig::default()
+        })
+        .expect("config")
+        .orders()
+        .collect();
+        let mut unknown = 0;
+        for o in &official {
+            match o.category {
+                Some(c) => assert_eq!(o.category_label, Some(official_class_name(c))),
+                None => {
+                    if let Some(v) = o.category_label {
+                        assert!(UNKNOWN_CLASS_VALUES.contains(&v), "{v}");
+                        unknown += 1;
+                    }
+                }
+            }
+        }
+        assert!((140..260).contains(&unknown), "{unknown}");
+        // Off by default: the short labels, and no value naming no class.
+        for o in &plain {
+            assert_eq!(o.category_label, o.category.map(ComplaintClass::label));
+        }
+        let w = official[0].to_work_order(2);
+        assert_eq!(w.category.as_deref(), official[0].category_label);
+    }
+
+    #[test]
+    fn identity_in_text_writes_phone_account_or_address_into_the_text() {
+        let orders: Vec<SynthOrder> = Synth::new(SynthConfig {
+            n: 2000,
+            seed: 5,
+            identity_in_text: true,
+            ..SynthConfig::default()
+        })
+        .expect("config")
+        .orders()
+        .collect();
+        // Digits, full-width ones (a noise of the generator) read as ASCII.
+        let digits = |s: &str| {
+            s.chars()
+                .filter_map(|c| match c {
+                    '0'..='9' => Some(c),
+                    '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+                    _ => None,
+                })
+                .collect::<String>()
+        };
+        let (mut phone, mut account, mut styled, mut none) = (0, 0, 0, 0);
+        for o in &orders {
+            let text_digits = digits(&o.text);
+            let has_phone = text_digits.contains(&o.phone);
+            let has_account = text_digits.contains(&o.customer_id);
+            // Room numbers identify the address in every style.
+            let room = o
+                .address
+                .rsplit(['单', '组'])
+                .next()
+                .map(digits)
+                .unwrap_or_default();
+            let has_address =
+                o.text.contains("住") || o.text.contains("地址") || o.text.contains("位于");
+            phone += usize::from(has_phone);
+            account += usize::from(has_account);
+            styled += usize::from(has_phone && !o.text.contains(&o.phone));
+            if !(has_phone || has_account || (has_address && text_digits.contains(&room))) {
+                none += 1;
+            }
+        }
+        assert!(
+            phone > 1600 && account > 450 && styled > 300,
+            "{phone} {account} {styled}"
+        );
+        assert!(none < 80, "{none} orders name nobody");
+    }
 }

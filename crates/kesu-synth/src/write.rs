@@ -625,4 +625,31 @@ mod tests {
         assert_eq!(Format::from_path(Path::new("b.jsonl")), Some(Format::Jsonl));
         assert_eq!(Format::from_path(Path::new("b.parquet")), None);
     }
+
+    #[test]
+    fn identity_in_text_leaves_out_the_identity_columns_in_every_format() {
+        let synth = Synth::new(SynthConfig {
+            n: 20,
+            seed: 7,
+            with_truth: true,
+            identity_in_text: true,
+            ..SynthConfig::default()
+        })
+        .unwrap();
+        let mut csv = Vec::new();
+        write_csv(&synth, &mut csv, CsvEncoding::Utf8).unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        let header = text.lines().next().unwrap();
+        assert_eq!(header.split(',').count(), 15 + 6 - 4);
+        assert!(header.starts_with("工单编号,受理时间,受理渠道,供电单位,客户类别,业务类型"));
+        let mut jsonl = Vec::new();
+        write_jsonl(&synth, &mut jsonl).unwrap();
+        let first: serde_json::Value =
+            serde_json::from_str(String::from_utf8(jsonl).unwrap().lines().next().unwrap())
+                .unwrap();
+        let obj = first.as_object().unwrap();
+        assert_eq!(obj.len(), 17);
+        assert!(!obj.contains_key("联系电话") && obj["is_repeat"].is_boolean());
+        assert_eq!(export_columns(synth.config()).len(), 17);
+    }
 }
