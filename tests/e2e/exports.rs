@@ -94,9 +94,9 @@ fn official_class_names_are_recognised_and_unknown_values_reported() {
 
 /// With no customer columns, repeats are found through the phones, account
 /// numbers and addresses written in the text, and the run says which keys it
-/// used. Measured (seed 7, 3 000 orders): precision 1.000, recall 0.757,
-/// F1 0.862 (the same data with customer columns: F1 0.892); 64 orders
-/// without a key.
+/// used. Measured (seed 7, 3 000 orders): precision 1.000, recall 0.856,
+/// F1 0.922 (the same data with customer columns: F1 0.953; before repeats
+/// looked across near causes, 0.862 and 0.892); 64 orders without a key.
 #[test]
 fn repeats_are_found_from_identity_written_in_the_text() {
     let dir = tempdir();
@@ -125,5 +125,5 @@ fn repeats_are_found_from_identity_written_in_the_text() {
     let p = metric(&m, &["evaluation", "repeat_precision"]);
     let f1 = metric(&m, &["evaluation", "repeat_f1"]);
     assert!(p >= 0.95, "repeat precision {p}");
-    assert!(f1 >= 0.82, "repeat F1 {f1}");
+    assert!(f1 >= 0.90, "repeat F1 {f1}");
 }
