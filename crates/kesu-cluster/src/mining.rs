@@ -1067,6 +1067,8 @@ pub struct Truth {
     pub class: Option<Vec<Option<ComplaintClass>>>,
     /// True repeat flag per order.
     pub is_repeat: Option<Vec<Option<bool>>>,
+    /// True management gap id per order (the taxonomy's ids).
+    pub gap: Option<Vec<Option<Arc<str>>>>,
 }
 
 /// Agreement of a run with known labels.
@@ -1094,6 +1096,9 @@ pub struct Evaluation {
     /// Of the orders whose typed class is wrong, the share flagged (None if
     /// no typed class is wrong).
     pub misclassified_recall: Option<f64>,
+    /// Share of orders with a true gap whose root cause maps to that gap
+    /// (other and unmapped causes count as wrong).
+    pub gap_accuracy: Option<f64>,
     /// Repeat precision.
     pub repeat_precision: Option<f64>,
     /// Repeat recall.
@@ -1171,6 +1176,25 @@ pub fn evaluate(mining: &Mining, truth: &Truth) -> Evaluation {
             }
         }
     }
+    if let Some(tg) = &truth.gap {
+        // Root cause ids are 1-based positions in `root_causes`.
+        let gap_of = |cause_id: u32| {
+            (cause_id as usize)
+                .checked_sub(1)
+                .and_then(|c| mining.root_causes.get(c))
+                .and_then(|c| c.gap.gap_id.as_deref())
+        };
+        let (n, ok) = tg
+            .iter()
+            .zip(&mining.assignments)
+            .filter_map(|(t, a)| t.as_deref().map(|t| gap_of(a.cause_id) == Some(t)))
+            .fold((0usize, 0usize), |(n, ok), hit| {
+                (n + 1, ok + usize::from(hit))
+            });
+        if n > 0 {
+            e.gap_accuracy = Some(ok as f64 / n as f64);
+        }
+    }
     if let Some(tr) = &truth.is_repeat {
         let (t, p): (Vec<bool>, Vec<bool>) = tr
             .iter()
@@ -1222,7 +1246,7 @@ mod tests {
             ("小区".into(), 0.2),
         ];
         let g = map_gap(&top, &tax);
-        assert_eq!(g.gap_id.as_deref(), Some("slow-repair"));
+        assert_eq!(g.gap_id.as_deref(), Some("slow_repair"));
         assert_eq!(g.post, "电力紧急服务");
         let none: Vec<(String, f64)> = vec![("光伏".into(), 0.6), ("并网".into(), 0.4)];
         let g = map_gap(&none, &tax);

@@ -96,7 +96,7 @@ pub struct Quadrant {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ManagementGap {
-    /// Stable ASCII id (`attitude`, `slow-repair`, …).
+    /// Stable ASCII id (`attitude`, `slow_repair`, …; the ids kesu synth writes as `true_gap`).
     pub id: String,
     /// Readable Chinese name.
     pub name: String,

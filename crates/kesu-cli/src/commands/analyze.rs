@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -77,6 +78,11 @@ pub struct Args {
     #[arg(long, value_name = "COL", default_value = "true_class")]
     pub truth_class_column: String,
 
+    /// Input column holding the true management gap (the taxonomy's gap
+    /// ids): report the share of orders whose root cause maps to it.
+    #[arg(long, value_name = "COL", default_value = "true_gap")]
+    pub truth_gap_column: String,
+
     /// Input column holding the true repeat flag (true/false, 1/0, 是/否):
     /// report repeat precision, recall and F1.
     #[arg(long, value_name = "COL", default_value = "is_repeat")]
@@ -105,6 +111,7 @@ fn truth_columns(args: &Args) -> Vec<String> {
     let mut cols: Vec<String> = args.truth_column.iter().cloned().collect();
     cols.push(args.truth_class_column.clone());
     cols.push(args.truth_repeat_column.clone());
+    cols.push(args.truth_gap_column.clone());
     cols
 }
 
@@ -134,6 +141,8 @@ fn truth_of(corpus: &Corpus, args: &Args) -> Truth {
         }),
         is_repeat: column(&args.truth_repeat_column)
             .map(|v| v.into_iter().map(|s| s.and_then(parse_bool)).collect()),
+        gap: column(&args.truth_gap_column)
+            .map(|v| v.into_iter().map(|s| s.map(Arc::from)).collect()),
     }
 }
 
@@ -473,6 +482,9 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
                 "unknown typed classes: {}",
                 unknown_list(&m.unknown_typed_classes)
             )?;
+        }
+        if let Some(acc) = evaluation.gap_accuracy {
+            writeln!(out, "gap accuracy {acc:.4}")?;
         }
         if let Some(f1) = evaluation.repeat_f1 {
             writeln!(out, "repeat F1 {f1:.4}")?;
