@@ -6,6 +6,7 @@
 
 mod analyze;
 mod cli;
+mod exports;
 mod ingest;
 mod notices;
 mod reliability;

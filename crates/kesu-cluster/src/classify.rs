@@ -41,19 +41,6 @@ const L2: f32 = 1e-5;
 /// Value of the root-cause indicator feature, against L2-normalised words.
 const CAUSE_VALUE: f32 = 1.0;
 
-/// Parses an operator-typed class, also accepting `类别-子类` style values.
-pub fn parse_typed(value: Option<&str>) -> Option<ComplaintClass> {
-    let v = value?.trim();
-    if v.is_empty() {
-        return None;
-    }
-    ComplaintClass::from_label(v).or_else(|| {
-        ComplaintClass::ALL
-            .into_iter()
-            .find(|c| v.starts_with(c.label()))
-    })
-}
-
 /// What the class model reads of one order.
 #[derive(Debug, Clone, Copy)]
 pub struct ClassInput<'a> {
@@ -233,17 +220,6 @@ fn argmax(s: &[f32; CLASSES]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn typed_values_parse_with_subclasses() {
-        assert_eq!(parse_typed(Some("停送电")), Some(ComplaintClass::Outage));
-        assert_eq!(
-            parse_typed(Some("营业业务-电费")),
-            Some(ComplaintClass::Business)
-        );
-        assert_eq!(parse_typed(Some("  ")), None);
-        assert_eq!(parse_typed(None), None);
-    }
 
     /// An L2-normalised vector over the given term ids (ascending).
     fn words(ids: &[u32]) -> SparseVec {

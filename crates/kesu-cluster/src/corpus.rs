@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::NaiveDateTime;
 use kesu_model::Keyed;
-use kesu_normalize::{NormalizedOrder, Redacted};
+use kesu_normalize::{NormalizedOrder, Normalizer, Redacted};
 
 use crate::repeats::IdentityKeys;
 use rustc_hash::{FxBuildHasher, FxHashMap};
@@ -52,7 +52,7 @@ pub struct OrderDigest {
     pub category: Option<Sym>,
     /// The operator-typed subclass, trimmed.
     pub subcategory: Option<Sym>,
-    /// Hashed customer id / phone / address, for repeat blocking.
+    /// Hashed customer id / phone / address (columns and text), for repeat blocking.
     pub identity: IdentityKeys,
     /// Redacted complaint text: the only text that reaches outputs.
     pub text: Redacted,
@@ -168,6 +168,8 @@ pub struct CorpusBuilder {
     lexicon: Interner,
     symbols: Interner,
     keep: Vec<String>,
+    /// Finds phones and account numbers in the text (identity keys).
+    normalizer: Normalizer,
 }
 
 impl CorpusBuilder {
@@ -178,7 +180,16 @@ impl CorpusBuilder {
             // Symbol ids start at 1 so that `Option<Sym>` takes four bytes.
             symbols: Interner::new(1),
             keep,
+            normalizer: Normalizer::builtin(),
         }
+    }
+
+    /// Reads identity keys in the text with this normaliser's detector (the
+    /// one that redacts, so custom account patterns count); the built-in
+    /// one otherwise.
+    pub fn with_normalizer(mut self, normalizer: Normalizer) -> CorpusBuilder {
+        self.normalizer = normalizer;
+        self
     }
 
     /// Term ids of content words (`Segmenter::terms` of the redacted text),
@@ -196,8 +207,12 @@ impl CorpusBuilder {
         let NormalizedOrder {
             order,
             text_redacted: mut text,
-            ..
+            text_norm,
         } = order;
+        // The identity the operator typed into the text, read before the
+        // unmasked text is dropped: only its hashes are kept.
+        let from_text = crate::textkeys::text_identity(&self.normalizer, &text_norm);
+        drop(text_norm);
         text.shrink_to_fit();
         // Fields first, then kept columns: all looked up under one lock.
         let values = [
@@ -229,7 +244,8 @@ impl CorpusBuilder {
                 order.customer_id.as_deref(),
                 order.phone.as_deref(),
                 order.address.as_deref(),
-            ),
+            )
+            .with_text(&from_text),
             unit: syms[0],
             channel: syms[1],
             category: syms[2],
@@ -411,5 +427,47 @@ mod tests {
             IdentityKeys::new(None, Some("138 1234 5678"), None)
         );
         assert!(!format!("{o:?}").contains("13812345678"));
+    }
+
+    #[test]
+    fn identity_in_the_text_meets_the_same_identity_in_columns() {
+        let at = NaiveDate::from_ymd_opt(2024, 3, 1)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        let n = Normalizer::builtin();
+        let mut with_columns = WorkOrder::new("A".to_owned(), at, "客户反映电压低".to_owned());
+        with_columns.phone = Some("13812345678".to_owned());
+        with_columns.customer_id = Some("1234567890".to_owned());
+        with_columns.address = Some("城中区人民路12号阳光花园3栋2单元501室".to_owned());
+        let text_only = WorkOrder::new(
+            "B".to_owned(),
+            at,
+            "客户反映电压低。客户手机138-1234-5678。户号：1234567890。地址：阳光花园3幢2单元501，"
+                .to_owned(),
+        );
+        let nobody = WorkOrder::new("C".to_owned(), at, "客户反映阳光花园3栋电压低".to_owned());
+        let c = Corpus::from_orders(
+            vec![n.apply(with_columns), n.apply(text_only), n.apply(nobody)],
+            &[vec!["电压"], vec!["电压"], vec!["电压"]],
+            &[],
+        );
+        let (a, b) = (c.orders[0].identity, c.orders[1].identity);
+        assert_eq!(a.sources(), 0b000_111);
+        assert_eq!(b.sources(), 0b111_000);
+        let g = crate::repeats::detect(
+            &c.orders
+                .iter()
+                .map(|o| crate::repeats::RepeatInput {
+                    text: o.text.as_str(),
+                    received_at: o.received_at,
+                    identity: o.identity,
+                })
+                .collect::<Vec<_>>(),
+            &crate::repeats::RepeatConfig::default(),
+            &|_, _| true,
+        );
+        assert!(g[1].is_repeat && g[1].leader == 0, "{g:?}");
+        assert!(c.orders[2].identity.is_empty() && !g[2].is_repeat);
     }
 }

@@ -26,7 +26,8 @@
 //!   are flagged;
 //! - **typical cases**: central and diverse (MMR) redacted texts with ids;
 //! - **repeats** ([`repeats`]): MinHash of character 3-shingles within blocks of
-//!   the same customer id / phone / address and a day window, union-find.
+//!   the same customer id / phone / address (from the columns, and from the
+//!   text: [`textkeys`]) and a day window, union-find.
 //!
 //! Every parallel step maps documents independently or sums per cluster in
 //! document order, so the output is identical for 1 or N rayon threads.
@@ -63,14 +64,18 @@ mod mining;
 pub mod repeats;
 pub mod tables;
 mod taxonomy;
+pub mod textkeys;
 
 pub use corpus::{Corpus, CorpusBuilder, LabelWords, OrderDigest, Sym};
 pub use mining::{
     Assignment, Evaluation, GapMatch, KChoice, Mining, MiningConfig, MiningMetrics, OTHER_ID,
     OTHER_LABEL, RootCause, Truth, TypicalCase, UNMAPPED, evaluate, mine,
 };
-pub use repeats::{IdentityKeys, RepeatGroup};
-pub use taxonomy::{ClassCues, ManagementGap, POSTS, Quadrant, REMEDIES, Taxonomy, cue_matches};
+pub use repeats::{IdentityKeys, KEY_SOURCES, RepeatGroup};
+pub use taxonomy::{
+    ClassCues, ManagementGap, POSTS, Quadrant, REMEDIES, Taxonomy, TypedClass, alias_key,
+    cue_matches,
+};
 
 /// Errors of root-cause mining.
 #[derive(Debug, thiserror::Error)]

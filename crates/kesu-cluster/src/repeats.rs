@@ -24,17 +24,69 @@ const HASHES: usize = 64;
 /// (bounds the cost of huge blocks such as a shared landlord phone).
 const MAX_COMPARISONS: usize = 256;
 
-/// Hashed identity keys of one order (customer id, phone, address), the
-/// blocks repeat detection compares within. Hashed once when the order is
-/// read, so the personal values themselves need not be kept.
+/// Where an identity key came from, in [`IdentityKeys::sources`] bit order.
+pub const KEY_SOURCES: [&str; 6] = [
+    "customer_id",
+    "phone",
+    "address",
+    "text_phone",
+    "text_account",
+    "text_address",
+];
+
+/// Hashed identity keys of one order (customer id, phone, address from the
+/// columns, and the first phone, account number and address its text names),
+/// the blocks repeat detection compares within. Hashed once when the order
+/// is read, so the personal values themselves need not be kept. A phone in
+/// the text and one in a column give the same key (so do an account number
+/// and a customer id, and two addresses), so text and columns meet.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct IdentityKeys([Option<std::num::NonZeroU64>; 3]);
+pub struct IdentityKeys {
+    keys: [Option<std::num::NonZeroU64>; 6],
+    /// Bit i set: a key came from [`KEY_SOURCES`]`[i]`.
+    sources: u8,
+}
 
 impl IdentityKeys {
     /// Keys of 客户编号, 联系电话 and 用电地址; masked or too short values
-    /// (fewer than four kept characters) identify nobody and give no key.
+    /// (fewer than four kept characters) and addresses without a room or
+    /// house number identify nobody and give no key.
     pub fn new(customer_id: Option<&str>, phone: Option<&str>, address: Option<&str>) -> Self {
-        IdentityKeys([key_of(0, customer_id), key_of(1, phone), key_of(2, address)])
+        let mut k = IdentityKeys::default();
+        k.add(0, key_of(0, customer_id));
+        k.add(1, key_of(1, phone));
+        let address = address.and_then(crate::textkeys::address_key);
+        k.add(2, key_of(2, address.as_deref()));
+        k
+    }
+
+    /// Adds the first phone, account number and address the text names.
+    pub fn with_text(mut self, text: &crate::textkeys::TextIdentity) -> Self {
+        fn first(v: &[String]) -> Option<&str> {
+            v.first().map(String::as_str)
+        }
+        self.add(3, key_of(1, first(&text.phones)));
+        self.add(4, key_of(0, first(&text.accounts)));
+        self.add(5, key_of(2, first(&text.addresses)));
+        self
+    }
+
+    fn add(&mut self, source: usize, key: Option<std::num::NonZeroU64>) {
+        let Some(key) = key else { return };
+        self.sources |= 1 << source;
+        if !self.keys.contains(&Some(key)) {
+            self.keys[source] = Some(key);
+        }
+    }
+
+    /// Which of [`KEY_SOURCES`] gave a key (bit i for source i).
+    pub fn sources(&self) -> u8 {
+        self.sources
+    }
+
+    /// Whether no key at all was found: the order cannot be a repeat.
+    pub fn is_empty(&self) -> bool {
+        self.sources == 0
     }
 }
 
@@ -145,14 +197,13 @@ fn find(parent: &mut [usize], mut x: usize) -> usize {
 
 fn key_of(kind: u8, value: Option<&str>) -> Option<std::num::NonZeroU64> {
     let v = value?.trim();
-    // Phones keep only digits, other keys drop whitespace; the kept
+    // Phones keep only digits, account numbers letters and digits (card
+    // numbers come in groups), addresses drop whitespace; the kept
     // characters are hashed as they stream by (no per-order allocation).
-    let keep = |c: &char| {
-        if kind == 1 {
-            c.is_ascii_digit()
-        } else {
-            !c.is_whitespace()
-        }
+    let keep = |c: &char| match kind {
+        0 => c.is_ascii_alphanumeric(),
+        1 => c.is_ascii_digit(),
+        _ => !c.is_whitespace(),
     };
     // Masked values (138****5678) identify nobody.
     if v.contains('*') {
@@ -194,7 +245,7 @@ pub fn detect(
         .enumerate()
         .flat_map(|(i, o)| {
             o.identity
-                .0
+                .keys
                 .into_iter()
                 .flatten()
                 .map(move |k| (k, i as u32))

@@ -1,6 +1,9 @@
-//! The complaint taxonomy (classes, substantiation quadrants, management gaps) loaded from TOML.
+//! The complaint taxonomy (classes, substantiation quadrants, management gaps) loaded from TOML,
+//! and the resolution of operator-typed class values through the classes' aliases.
 
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use kesu_model::ComplaintClass;
 use serde::Deserialize;
@@ -30,8 +33,48 @@ pub const POSTS: [&str; 8] = [
 pub struct ClassCues {
     /// The class.
     pub class: ComplaintClass,
+    /// Values typed for this class besides its official label (as written in the file).
+    pub aliases: Vec<String>,
     /// Cue terms.
     pub cues: Vec<String>,
+}
+
+/// What an operator-typed class value (业务类型 / 一级分类) says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypedClass {
+    /// No value (absent, empty or blank).
+    Empty,
+    /// A value that names this class (its label or one of its aliases).
+    Class(ComplaintClass),
+    /// A value that names no class: counted and reported, never taken as empty.
+    Unknown,
+}
+
+impl TypedClass {
+    /// The class, if the value named one.
+    pub fn class(self) -> Option<ComplaintClass> {
+        match self {
+            TypedClass::Class(c) => Some(c),
+            TypedClass::Empty | TypedClass::Unknown => None,
+        }
+    }
+}
+
+/// Separators between a class and its subclass typed in one cell (`营业业务-电费`).
+const SUBCLASS_SEPARATORS: [char; 7] = ['-', '—', '/', '>', '|', '\\', '、'];
+
+/// The lookup form of a typed value: full-width folded, 繁 → 简 (the same
+/// normaliser the complaint text goes through), without any whitespace, ASCII
+/// lower-cased. Exports differ in exactly these ways for the same class.
+pub fn alias_key(value: &str) -> String {
+    static NORMALIZER: OnceLock<kesu_normalize::Normalizer> = OnceLock::new();
+    NORMALIZER
+        .get_or_init(kesu_normalize::Normalizer::builtin)
+        .normalize(value)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 /// One substantiation quadrant (属实 / 非属实 × kind) and its remedy.
@@ -53,7 +96,7 @@ pub struct Quadrant {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ManagementGap {
-    /// Stable ASCII id (`attitude`, `slow-repair`, …).
+    /// Stable ASCII id (`attitude`, `slow_repair`, …; the ids kesu synth writes as `true_gap`).
     pub id: String,
     /// Readable Chinese name.
     pub name: String,
@@ -71,6 +114,8 @@ pub struct ManagementGap {
 #[serde(deny_unknown_fields)]
 struct RawClass {
     name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
     cues: Vec<String>,
 }
 
@@ -101,6 +146,8 @@ pub struct Taxonomy {
     pub gaps: Vec<ManagementGap>,
     /// Smallest gap score for a root cause to be mapped to a gap.
     pub min_gap_score: f64,
+    /// [`alias_key`] of every label, English name and alias → its class.
+    pub class_aliases: BTreeMap<String, ComplaintClass>,
 }
 
 impl Taxonomy {
@@ -129,11 +176,30 @@ impl Taxonomy {
             return Err(bad(format!("unsupported version {}", raw.version)));
         }
         let mut classes = Vec::new();
+        let mut class_aliases: BTreeMap<String, ComplaintClass> = BTreeMap::new();
         for c in raw.class {
             let class = ComplaintClass::from_label(&c.name)
                 .ok_or_else(|| bad(format!("unknown complaint class {:?}", c.name)))?;
+            let official = [class.label().to_owned(), format!("{class:?}")];
+            for alias in official.iter().chain(&c.aliases) {
+                let key = alias_key(alias);
+                if key.is_empty() {
+                    return Err(bad(format!("class {}: empty alias", c.name)));
+                }
+                // One value, one class: an alias shared by two classes
+                // would make the typed class depend on file order.
+                match class_aliases.insert(key, class) {
+                    Some(other) if other != class => {
+                        return Err(bad(format!(
+                            "alias {alias:?} names both {other} and {class}"
+                        )));
+                    }
+                    _ => {}
+                }
+            }
             classes.push(ClassCues {
                 class,
+                aliases: c.aliases,
                 cues: c.cues,
             });
         }
@@ -181,7 +247,30 @@ impl Taxonomy {
             quadrants: raw.quadrant,
             gaps: raw.gap,
             min_gap_score: raw.mapping.min_score,
+            class_aliases,
         })
+    }
+
+    /// Resolves an operator-typed class value: exactly (after [`alias_key`])
+    /// a label, English name or alias, or else the part before a subclass
+    /// separator (`营业业务-电费`). Never by substring: `服务投诉` contains no
+    /// official label and `供电服务质量` is not `供电质量`.
+    pub fn typed_class(&self, value: Option<&str>) -> TypedClass {
+        let Some(value) = value else {
+            return TypedClass::Empty;
+        };
+        let key = alias_key(value);
+        if key.is_empty() {
+            return TypedClass::Empty;
+        }
+        if let Some(&c) = self.class_aliases.get(&key) {
+            return TypedClass::Class(c);
+        }
+        let head = key.split(SUBCLASS_SEPARATORS).next().unwrap_or("");
+        match self.class_aliases.get(head) {
+            Some(&c) if head.len() < key.len() => TypedClass::Class(c),
+            _ => TypedClass::Unknown,
+        }
     }
 }
 
@@ -219,6 +308,53 @@ mod tests {
     fn missing_class_is_rejected() {
         let text = BUILTIN.replacen("name = \"电网建设\"", "name = \"停送电\"", 1);
         assert!(Taxonomy::from_toml(&text, "t").is_err());
+    }
+
+    #[test]
+    fn official_names_and_abbreviations_resolve_exactly() {
+        let t = Taxonomy::builtin().unwrap();
+        use ComplaintClass::*;
+        let cases = [
+            ("服务投诉", SupplyService),
+            ("营业投诉", Business),
+            ("停送电投诉", Outage),
+            ("供电质量投诉", PowerQuality),
+            ("电网建设投诉", GridConstruction),
+            ("供电服务", SupplyService),
+            ("营业业务类", Business),
+            (" 服务 投诉 ", SupplyService),
+            ("停送電投訴", Outage),
+            ("supplyservice", SupplyService),
+            ("营业业务-电费", Business),
+            ("服务投诉/服务态度", SupplyService),
+        ];
+        for (value, class) in cases {
+            assert_eq!(
+                t.typed_class(Some(value)),
+                TypedClass::Class(class),
+                "{value}"
+            );
+        }
+        assert_eq!(t.typed_class(None), TypedClass::Empty);
+        assert_eq!(t.typed_class(Some("  ")), TypedClass::Empty);
+        // Containing a label is not naming it.
+        for value in [
+            "其他",
+            "供电服务质量",
+            "投诉",
+            "停送电投诉单",
+            "-停送电",
+            "综合",
+        ] {
+            assert_eq!(t.typed_class(Some(value)), TypedClass::Unknown, "{value}");
+        }
+    }
+
+    #[test]
+    fn an_alias_of_two_classes_is_rejected() {
+        let text = BUILTIN.replacen("\"停电投诉\"", "\"服务投诉\"", 1);
+        let err = Taxonomy::from_toml(&text, "t").unwrap_err().to_string();
+        assert!(err.contains("服务投诉"), "{err}");
     }
 
     #[test]

@@ -63,6 +63,17 @@ pub struct SynthConfig {
     /// default) the class is a function of the cause, so a cluster's majority
     /// class is always right; above 0, only reading the text can be.
     pub cross_class_percent: u32,
+    /// Write 业务类型 as real 95598 exports name the classes (服务投诉,
+    /// 营业投诉, 停送电投诉, 供电质量投诉, 电网建设投诉) instead of the
+    /// short labels (供电服务, …). Off by default.
+    pub official_class_names: bool,
+    /// Percentage of orders (0–100) whose 业务类型 holds a value that names
+    /// no class (其他, 综合, 待分类, …), as real exports do. 0 by default.
+    pub unknown_class_percent: u32,
+    /// Leave out the identity columns (客户编号, 客户名称, 联系电话, 用电地址)
+    /// and write the customer's phone, account number and address into the
+    /// complaint text instead, in varied operator styles. Off by default.
+    pub identity_in_text: bool,
 }
 
 impl Default for SynthConfig {
@@ -76,9 +87,26 @@ impl Default for SynthConfig {
             header: Header::Chinese,
             with_truth: false,
             cross_class_percent: 0,
+            official_class_names: false,
+            unknown_class_percent: 0,
+            identity_in_text: false,
         }
     }
 }
+
+/// How 95598 exports name the five classes (the 一级分类 of a complaint).
+pub fn official_class_name(class: ComplaintClass) -> &'static str {
+    match class {
+        ComplaintClass::SupplyService => "服务投诉",
+        ComplaintClass::Business => "营业投诉",
+        ComplaintClass::Outage => "停送电投诉",
+        ComplaintClass::PowerQuality => "供电质量投诉",
+        ComplaintClass::GridConstruction => "电网建设投诉",
+    }
+}
+
+/// 业务类型 values seen in exports that name no complaint class.
+pub const UNKNOWN_CLASS_VALUES: [&str; 5] = ["其他", "综合", "待分类", "其他投诉", "咨询转投诉"];
 
 /// The ground truth behind one synthetic order.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,8 +151,12 @@ pub struct SynthOrder {
     pub address: String,
     /// 客户类别.
     pub customer_class: &'static str,
-    /// 业务类型 as the operator typed it: sometimes wrong, sometimes empty.
+    /// 业务类型 as the operator typed it: sometimes wrong, sometimes empty
+    /// (also when the value names no class, see `category_label`).
     pub category: Option<ComplaintClass>,
+    /// The 业务类型 cell as written: the class's short or official name, or
+    /// a value naming no class.
+    pub category_label: Option<&'static str>,
     /// 二级分类 (empty when the category is).
     pub subcategory: Option<&'static str>,
     /// 受理内容: the operator's text, with the noise of real exports.
@@ -151,7 +183,7 @@ impl SynthOrder {
         o.phone = Some(self.phone.clone());
         o.address = Some(self.address.clone());
         o.customer_class = Some(self.customer_class.to_owned());
-        o.category = self.category.map(|c| c.label().to_owned());
+        o.category = self.category_label.map(str::to_owned);
         o.subcategory = self.subcategory.map(str::to_owned);
         o.substantiated = Some(substantiated_label(self.substantiated).to_owned());
         o.handling = self.handling.clone();
@@ -451,7 +483,16 @@ impl Synth {
         repeat: bool,
     ) -> Draft {
         let channel_name = pools::CHANNELS[channel].0;
-        let mut text = compose(rng, cause, unit, channel, &customer, received_at, repeat);
+        let mut text = compose(
+            rng,
+            cause,
+            unit,
+            channel,
+            &customer,
+            received_at,
+            repeat,
+            self.cfg.identity_in_text,
+        );
         // No draw at all when the option is off: default output stays byte
         // for byte what it was.
         let class = if self.cfg.cross_class_percent > 0
@@ -471,7 +512,17 @@ impl Synth {
         } else {
             Some(class)
         };
-        let subcategory = category.map(|_| cause.subcategory);
+        // Draws only when the option is on (default output unchanged).
+        let unknown = self.cfg.unknown_class_percent > 0
+            && rng.chance(f64::from(self.cfg.unknown_class_percent.min(100)) / 100.0);
+        let (category, category_label) = if unknown {
+            (None, Some(rng.pick(&UNKNOWN_CLASS_VALUES)))
+        } else if self.cfg.official_class_names {
+            (category, category.map(official_class_name))
+        } else {
+            (category, category.map(ComplaintClass::label))
+        };
+        let subcategory = category_label.map(|_| cause.subcategory);
         let substantiated = cause.quadrant.is_substantiated() != rng.chance(SUBSTANTIATION_FLIP_P);
         let handling = if rng.chance(0.05) {
             None
@@ -499,6 +550,7 @@ impl Synth {
                 address: customer.address.clone(),
                 customer_class: customer.class,
                 category,
+                category_label,
                 subcategory,
                 text,
                 substantiated,
@@ -673,6 +725,7 @@ const STAFF: &[&str] = &[
 const CN_NUM: &[&str] = &["两", "三", "四", "五", "六", "七", "八", "九"];
 
 /// Builds the 受理内容 text as an operator would type it.
+#[allow(clippy::too_many_arguments)]
 fn compose(
     rng: &mut Rng,
     cause: &RootCause,
@@ -681,6 +734,7 @@ fn compose(
     customer: &Customer,
     at: NaiveDateTime,
     repeat: bool,
+    identity_in_text: bool,
 ) -> String {
     let mut s = String::with_capacity(256);
     let first = rng.below(cause.templates.len() as u64) as usize;
@@ -747,7 +801,11 @@ fn compose(
         }
     }
     s.push('。');
-    pii_sentences(rng, customer, &mut s);
+    if identity_in_text {
+        identity_sentences(rng, customer, unit, &mut s);
+    } else {
+        pii_sentences(rng, customer, &mut s);
+    }
     apply_noise(rng, &mut s);
     s
 }
@@ -882,6 +940,76 @@ fn pii_sentences(rng: &mut Rng, customer: &Customer, s: &mut String) {
     if rng.chance(0.015) {
         let _ = write!(s, "客户身份证号：{}。", pools::id_number(rng));
     }
+}
+
+/// The customer's identity as operators type it into the text when the
+/// export has no identity columns: a phone, an account number and/or an
+/// address, each in one of several styles (separators, keywords, the address
+/// with or without its district, town or road, 幢 for 栋, no 室). Almost
+/// every order names at least one; a few name none (operators forget).
+fn identity_sentences(rng: &mut Rng, customer: &Customer, unit: &Unit, s: &mut String) {
+    if rng.chance(0.02) {
+        return;
+    }
+    let mut phone = rng.chance(0.9);
+    let account = rng.chance(0.3);
+    let address = rng.chance(0.5);
+    if !(phone || account || address) {
+        phone = true;
+    }
+    if phone {
+        let p = &customer.phone;
+        let (a, b, c) = (&p[..3], &p[3..7], &p[7..]);
+        let _ = match rng.below(6) {
+            0 => write!(s, "联系电话：{p}。"),
+            1 => write!(s, "客户联系电话{p}，请回电。"),
+            2 => write!(s, "回访电话 {a} {b} {c}。"),
+            3 => write!(s, "客户手机{a}-{b}-{c}。"),
+            4 => write!(s, "来电号码{p}。"),
+            _ => write!(s, "电话:{p}，"),
+        };
+    }
+    if account {
+        let id = &customer.id;
+        let _ = match rng.below(4) {
+            0 => write!(s, "户号：{id}。"),
+            1 => write!(s, "户号{id}，"),
+            2 => write!(s, "客户编号为{id}。"),
+            _ => write!(s, "用户编号：{id}。"),
+        };
+    }
+    if address {
+        let addr = address_variant(rng, &customer.address, unit);
+        let _ = match rng.below(5) {
+            0 => write!(s, "用电地址：{addr}。"),
+            1 => write!(s, "地址：{addr}，"),
+            2 => write!(s, "客户家住{addr}。"),
+            3 => write!(s, "住址{addr}。"),
+            _ => write!(s, "客户位于{addr}。"),
+        };
+    }
+}
+
+/// One way an operator writes the customer's address.
+fn address_variant(rng: &mut Rng, address: &str, unit: &Unit) -> String {
+    let mut a = address.to_owned();
+    if rng.chance(0.4) {
+        a = a.trim_start_matches(unit.area).to_owned();
+    }
+    if let Some(town) = a.find('镇').filter(|_| rng.chance(0.3)) {
+        a = a[town + '镇'.len_utf8()..].to_owned();
+    }
+    if let Some(road) = a.find("号").filter(|_| a.contains('栋') && rng.chance(0.3)) {
+        // 人民路12号阳光花园3栋… → 阳光花园3栋…
+        a = a[road + "号".len()..].to_owned();
+    }
+    if rng.chance(0.2) {
+        a = a.replace('栋', "幢");
+    }
+    if rng.chance(0.3) {
+        a = a.trim_end_matches('室').to_owned();
+    }
+    a
 }
 
 fn apply_noise(rng: &mut Rng, s: &mut String) {
@@ -1126,5 +1254,88 @@ mod tests {
             w.extra.get("true_root_cause").map(String::as_str),
             Some(o.truth.cause.id)
         );
+    }
+
+    #[test]
+    fn official_names_and_unknown_values_change_only_the_typed_cell() {
+        let plain = synth(2000, 4).orders().collect::<Vec<_>>();
+        let official: Vec<SynthOrder> = Synth::new(SynthConfig {
+            n: 2000,
+            seed: 4,
+            official_class_names: true,
+            unknown_class_percent: 10,
+            ..SynthConfig::default()
+        })
+        .expect("config")
+        .orders()
+        .collect();
+        let mut unknown = 0;
+        for o in &official {
+            match o.category {
+                Some(c) => assert_eq!(o.category_label, Some(official_class_name(c))),
+                None => {
+                    if let Some(v) = o.category_label {
+                        assert!(UNKNOWN_CLASS_VALUES.contains(&v), "{v}");
+                        unknown += 1;
+                    }
+                }
+            }
+        }
+        assert!((140..260).contains(&unknown), "{unknown}");
+        // Off by default: the short labels, and no value naming no class.
+        for o in &plain {
+            assert_eq!(o.category_label, o.category.map(ComplaintClass::label));
+        }
+        let w = official[0].to_work_order(2);
+        assert_eq!(w.category.as_deref(), official[0].category_label);
+    }
+
+    #[test]
+    fn identity_in_text_writes_phone_account_or_address_into_the_text() {
+        let orders: Vec<SynthOrder> = Synth::new(SynthConfig {
+            n: 2000,
+            seed: 5,
+            identity_in_text: true,
+            ..SynthConfig::default()
+        })
+        .expect("config")
+        .orders()
+        .collect();
+        // Digits, full-width ones (a noise of the generator) read as ASCII.
+        let digits = |s: &str| {
+            s.chars()
+                .filter_map(|c| match c {
+                    '0'..='9' => Some(c),
+                    '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+                    _ => None,
+                })
+                .collect::<String>()
+        };
+        let (mut phone, mut account, mut styled, mut none) = (0, 0, 0, 0);
+        for o in &orders {
+            let text_digits = digits(&o.text);
+            let has_phone = text_digits.contains(&o.phone);
+            let has_account = text_digits.contains(&o.customer_id);
+            // Room numbers identify the address in every style.
+            let room = o
+                .address
+                .rsplit(['单', '组'])
+                .next()
+                .map(digits)
+                .unwrap_or_default();
+            let has_address =
+                o.text.contains("住") || o.text.contains("地址") || o.text.contains("位于");
+            phone += usize::from(has_phone);
+            account += usize::from(has_account);
+            styled += usize::from(has_phone && !o.text.contains(&o.phone));
+            if !(has_phone || has_account || (has_address && text_digits.contains(&room))) {
+                none += 1;
+            }
+        }
+        assert!(
+            phone > 1600 && account > 450 && styled > 300,
+            "{phone} {account} {styled}"
+        );
+        assert!(none < 80, "{none} orders name nobody");
     }
 }

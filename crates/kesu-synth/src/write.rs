@@ -146,6 +146,24 @@ pub fn columns(header: Header, with_truth: bool) -> Vec<&'static str> {
     cols
 }
 
+/// Positions (in [`columns`]) of 客户编号, 客户名称, 联系电话 and 用电地址,
+/// left out with [`SynthConfig::identity_in_text`](crate::SynthConfig).
+const IDENTITY_COLUMNS: std::ops::RangeInclusive<usize> = 4..=7;
+
+/// Positions of the [`columns`] an export of this configuration has.
+fn kept(cfg: &crate::SynthConfig) -> Vec<usize> {
+    (0..columns(cfg.header, cfg.with_truth).len())
+        .filter(|i| !(cfg.identity_in_text && IDENTITY_COLUMNS.contains(i)))
+        .collect()
+}
+
+/// The header row an export of this configuration has: [`columns`] without
+/// the identity columns when they are left out.
+pub fn export_columns(cfg: &crate::SynthConfig) -> Vec<&'static str> {
+    let all = columns(cfg.header, cfg.with_truth);
+    kept(cfg).into_iter().map(|i| all[i]).collect()
+}
+
 const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 
 /// The row of an order as text cells, in [`columns`] order.
@@ -160,7 +178,7 @@ pub fn cells(o: &SynthOrder, with_truth: bool) -> Vec<String> {
         o.phone.clone(),
         o.address.clone(),
         o.customer_class.to_owned(),
-        o.category.map(|c| c.label().to_owned()).unwrap_or_default(),
+        o.category_label.unwrap_or_default().to_owned(),
         o.subcategory.unwrap_or_default().to_owned(),
         o.text.clone(),
         substantiated_label(o.substantiated).to_owned(),
@@ -243,12 +261,18 @@ fn gb18030(text: &str) -> Vec<u8> {
     out
 }
 
-fn csv_rows(orders: &[SynthOrder], with_truth: bool, summary: &mut Summary) -> Result<Vec<u8>> {
+fn csv_rows(
+    orders: &[SynthOrder],
+    with_truth: bool,
+    kept: &[usize],
+    summary: &mut Summary,
+) -> Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(Vec::with_capacity(orders.len() * 640));
     for o in orders {
-        w.write_record(cells(o, with_truth))?;
+        let cells = cells(o, with_truth);
+        w.write_record(kept.iter().map(|&i| &cells[i]))?;
         summary.add(o);
     }
     w.into_inner().map_err(|e| Error::Io(e.into_error()))
@@ -259,7 +283,7 @@ pub fn write_csv<W: Write>(synth: &Synth, out: W, encoding: CsvEncoding) -> Resu
     let cfg = synth.config();
     let mut out = BufWriter::with_capacity(1 << 20, out);
     let mut header = csv::Writer::from_writer(Vec::new());
-    header.write_record(columns(cfg.header, cfg.with_truth))?;
+    header.write_record(export_columns(cfg))?;
     let header = encode(
         header.into_inner().map_err(|e| Error::Io(e.into_error()))?,
         encoding,
@@ -267,11 +291,12 @@ pub fn write_csv<W: Write>(synth: &Synth, out: W, encoding: CsvEncoding) -> Resu
     out.write_all(&header)?;
     let mut bytes = header.len() as u64;
     let with_truth = cfg.with_truth;
+    let kept = kept(cfg);
     let mut summary = stream(
         synth,
         |orders| {
             let mut s = Summary::default();
-            let buf = encode(csv_rows(&orders, with_truth, &mut s)?, encoding)?;
+            let buf = encode(csv_rows(&orders, with_truth, &kept, &mut s)?, encoding)?;
             s.bytes = buf.len() as u64;
             Ok((buf, s))
         },
@@ -293,6 +318,7 @@ pub fn write_jsonl<W: Write>(synth: &Synth, out: W) -> Result<Summary> {
     let cfg = synth.config();
     let cols = columns(cfg.header, cfg.with_truth);
     let with_truth = cfg.with_truth;
+    let kept = kept(cfg);
     let mut out = BufWriter::with_capacity(1 << 20, out);
     let summary = stream(
         synth,
@@ -300,7 +326,7 @@ pub fn write_jsonl<W: Write>(synth: &Synth, out: W) -> Result<Summary> {
             let mut s = Summary::default();
             let mut buf = Vec::with_capacity(orders.len() * 700);
             for o in &orders {
-                json_line(o, &cols, with_truth, &mut buf)?;
+                json_line(o, &cols, with_truth, &kept, &mut buf)?;
                 s.add(o);
             }
             s.bytes = buf.len() as u64;
@@ -315,11 +341,18 @@ pub fn write_jsonl<W: Write>(synth: &Synth, out: W) -> Result<Summary> {
     Ok(summary)
 }
 
-fn json_line(o: &SynthOrder, cols: &[&str], with_truth: bool, buf: &mut Vec<u8>) -> Result<()> {
+fn json_line(
+    o: &SynthOrder,
+    cols: &[&str],
+    with_truth: bool,
+    kept: &[usize],
+    buf: &mut Vec<u8>,
+) -> Result<()> {
     let cells = cells(o, with_truth);
     buf.push(b'{');
-    for (i, (col, cell)) in cols.iter().zip(&cells).enumerate() {
-        if i > 0 {
+    for (n, &i) in kept.iter().enumerate() {
+        let (col, cell) = (&cols[i], &cells[i]);
+        if n > 0 {
             buf.push(b',');
         }
         serde_json::to_writer(&mut *buf, col)?;
@@ -367,11 +400,12 @@ fn write_xlsx_to(synth: &Synth, file: &mut fs::File) -> Result<Summary> {
     let sheet = workbook.add_worksheet_with_constant_memory()?;
     sheet.set_name("工单")?;
     let time_format = CellFormat::new().set_num_format("yyyy-mm-dd hh:mm:ss");
-    let cols = columns(cfg.header, cfg.with_truth);
+    let cols = export_columns(cfg);
     for (c, name) in cols.iter().enumerate() {
         sheet.write_string(0, c as u16, *name)?;
     }
     let with_truth = cfg.with_truth;
+    let kept = kept(cfg);
     let mut row: u32 = 1;
     let summary = stream(
         synth,
@@ -385,11 +419,11 @@ fn write_xlsx_to(synth: &Synth, file: &mut fs::File) -> Result<Summary> {
         |orders| {
             for o in &orders {
                 let cells = cells(o, with_truth);
-                for (c, cell) in cells.iter().enumerate() {
-                    let col = c as u16;
-                    match c {
+                for (c, &i) in kept.iter().enumerate() {
+                    let (col, cell) = (c as u16, &cells[i]);
+                    match i {
                         1 | 14 => {
-                            let t = if c == 1 { o.received_at } else { o.closed_at };
+                            let t = if i == 1 { o.received_at } else { o.closed_at };
                             let dt =
                                 ExcelDateTime::parse_from_str(&t.format(TIME_FORMAT).to_string())?;
                             sheet.write_datetime_with_format(row, col, &dt, &time_format)?;
@@ -590,5 +624,32 @@ mod tests {
         assert_eq!(Format::from_path(Path::new("b.xlsx")), Some(Format::Xlsx));
         assert_eq!(Format::from_path(Path::new("b.jsonl")), Some(Format::Jsonl));
         assert_eq!(Format::from_path(Path::new("b.parquet")), None);
+    }
+
+    #[test]
+    fn identity_in_text_leaves_out_the_identity_columns_in_every_format() {
+        let synth = Synth::new(SynthConfig {
+            n: 20,
+            seed: 7,
+            with_truth: true,
+            identity_in_text: true,
+            ..SynthConfig::default()
+        })
+        .unwrap();
+        let mut csv = Vec::new();
+        write_csv(&synth, &mut csv, CsvEncoding::Utf8).unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        let header = text.lines().next().unwrap();
+        assert_eq!(header.split(',').count(), 15 + 6 - 4);
+        assert!(header.starts_with("工单编号,受理时间,受理渠道,供电单位,客户类别,业务类型"));
+        let mut jsonl = Vec::new();
+        write_jsonl(&synth, &mut jsonl).unwrap();
+        let first: serde_json::Value =
+            serde_json::from_str(String::from_utf8(jsonl).unwrap().lines().next().unwrap())
+                .unwrap();
+        let obj = first.as_object().unwrap();
+        assert_eq!(obj.len(), 17);
+        assert!(!obj.contains_key("联系电话") && obj["is_repeat"].is_boolean());
+        assert_eq!(export_columns(synth.config()).len(), 17);
     }
 }

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -64,7 +65,8 @@ pub struct Args {
     #[arg(long, value_name = "SHARE", default_value_t = 0.10)]
     pub max_other: f64,
 
-    /// Repeat-complaint window in days (same customer id, phone or address).
+    /// Repeat-complaint window in days (same customer id, phone or address,
+    /// from the columns or written in the complaint text).
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     pub window_days: i64,
 
@@ -82,6 +84,11 @@ pub struct Args {
     /// the predicted and of the typed class.
     #[arg(long, value_name = "COL", default_value = "true_class")]
     pub truth_class_column: String,
+
+    /// Input column holding the true management gap (the taxonomy's gap
+    /// ids): report the share of orders whose root cause maps to it.
+    #[arg(long, value_name = "COL", default_value = "true_gap")]
+    pub truth_gap_column: String,
 
     /// Input column holding the true repeat flag (true/false, 1/0, 是/否):
     /// report repeat precision, recall and F1.
@@ -111,6 +118,7 @@ fn truth_columns(args: &Args) -> Vec<String> {
     let mut cols: Vec<String> = args.truth_column.iter().cloned().collect();
     cols.push(args.truth_class_column.clone());
     cols.push(args.truth_repeat_column.clone());
+    cols.push(args.truth_gap_column.clone());
     cols
 }
 
@@ -140,6 +148,8 @@ fn truth_of(corpus: &Corpus, args: &Args) -> Truth {
         }),
         is_repeat: column(&args.truth_repeat_column)
             .map(|v| v.into_iter().map(|s| s.and_then(parse_bool)).collect()),
+        gap: column(&args.truth_gap_column)
+            .map(|v| v.into_iter().map(|s| s.map(Arc::from)).collect()),
     }
 }
 
@@ -195,6 +205,21 @@ fn peak_rss_mb() -> Option<f64> {
     Some((kb / 1024.0 * 10.0).round() / 10.0)
 }
 
+/// `值 ×n` pairs, most frequent first (ties by value), at most ten.
+fn unknown_list(unknown: &BTreeMap<String, usize>) -> String {
+    let mut v: Vec<(&String, &usize)> = unknown.iter().collect();
+    v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let mut s: Vec<String> = v
+        .iter()
+        .take(10)
+        .map(|(k, n)| format!("{k:?} ×{n}"))
+        .collect();
+    if v.len() > 10 {
+        s.push(format!("… {} more", v.len() - 10));
+    }
+    s.join(", ")
+}
+
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub fn run(args: Args) -> anyhow::Result<Status> {
     let t0 = Instant::now();
@@ -230,7 +255,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     // one thread, loads beside them; then segment. Segmentation reads only
     // the redacted text, which the digest keeps anyway, so the split costs
     // no memory.
-    let builder = CorpusBuilder::new(truth_columns(&args));
+    let builder = CorpusBuilder::new(truth_columns(&args)).with_normalizer(normalizer.clone());
     let (loaded, segmenter) = std::thread::scope(|s| {
         let segmenter = s.spawn(|| Segmenter::new(&config.segment));
         let loaded = load_with(&args.input, !args.json, &|order| {
@@ -372,9 +397,12 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         "coherence_npmi": m.coherence_npmi,
         "repeat_rate": m.repeat_rate,
         "repeat_groups": m.repeat_groups,
+        "repeat_keys": m.repeat_keys,
+        "orders_without_repeat_key": m.orders_without_repeat_key,
         "window_days": args.window_days,
         "class_model": m.class_model,
         "typed_coverage": m.typed_coverage,
+        "unknown_typed_classes": m.unknown_typed_classes,
         "class_disagreement": m.class_disagreement,
         "unmapped_causes": mining.root_causes.iter().filter(|c| c.gap.gap_id.is_none()).count(),
         "evaluation": evaluation,
@@ -452,6 +480,30 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
                 evaluation.typed_class_accuracy.unwrap_or(0.0)
             )?;
         }
+        writeln!(
+            out,
+            "repeat keys: {}; {} orders without any",
+            if m.repeat_keys.is_empty() {
+                "none".to_owned()
+            } else {
+                m.repeat_keys
+                    .iter()
+                    .map(|(k, n)| format!("{k} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            m.orders_without_repeat_key
+        )?;
+        if !m.unknown_typed_classes.is_empty() {
+            writeln!(
+                out,
+                "unknown typed classes: {}",
+                unknown_list(&m.unknown_typed_classes)
+            )?;
+        }
+        if let Some(acc) = evaluation.gap_accuracy {
+            writeln!(out, "gap accuracy {acc:.4}")?;
+        }
         if let Some(f1) = evaluation.repeat_f1 {
             writeln!(out, "repeat F1 {f1:.4}")?;
         }
@@ -461,6 +513,15 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     out.flush()?;
     drop(out);
     let reject_gate = accounting.gate(&loaded.rejects, &rejects_path)?;
+    if !m.unknown_typed_classes.is_empty() {
+        // Said on stderr even with --json: a class the taxonomy does not
+        // know is a configuration problem, not a statistic.
+        let orders: usize = m.unknown_typed_classes.values().sum();
+        eprintln!(
+            "kesu: {orders} orders have a typed class that names no complaint class and count as untyped: {}; add them as aliases in the taxonomy (--taxonomy)",
+            unknown_list(&m.unknown_typed_classes)
+        );
+    }
     if gate_failed {
         eprintln!(
             "kesu: other bucket holds {:.1}% of orders (orders without usable terms), above --max-other {:.1}%",

@@ -62,6 +62,22 @@ pub struct Args {
           value_parser = clap::value_parser!(u32).range(0..=100))]
     pub cross_class: u32,
 
+    /// Write 业务类型 as 95598 exports name the classes (服务投诉, 营业投诉,
+    /// 停送电投诉, 供电质量投诉, 电网建设投诉) instead of 供电服务, 营业业务, ….
+    #[arg(long)]
+    pub official_class_names: bool,
+
+    /// Percentage of orders whose 业务类型 names no class (其他, 综合, 待分类, …).
+    #[arg(long, value_name = "PCT", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub unknown_class: u32,
+
+    /// Leave out 客户编号, 客户名称, 联系电话 and 用电地址 and write the
+    /// customer's phone, account number and address into the complaint text
+    /// (varied operator styles), as exports without customer columns do.
+    #[arg(long)]
+    pub identity_in_text: bool,
+
     /// Header language: zh (工单编号, 受理时间, …) or en (work_order_id, received_at, …).
     #[arg(long, value_enum, value_name = "LANG", default_value = "zh")]
     pub header: HeaderArg,
@@ -136,6 +152,9 @@ pub fn run(args: Args) -> anyhow::Result<crate::Status> {
         },
         with_truth: args.with_truth,
         cross_class_percent: args.cross_class,
+        official_class_names: args.official_class_names,
+        unknown_class_percent: args.unknown_class,
+        identity_in_text: args.identity_in_text,
     };
     let synth = Synth::new(cfg)?;
     let started = Instant::now();
