@@ -276,7 +276,7 @@ impl CorpusBuilder {
 }
 
 fn shard_of<T: Hash + ?Sized>(value: &T) -> usize {
-    (FxBuildHasher::default().hash_one(value) >> 40) as usize % SHARDS
+    (FxBuildHasher.hash_one(value) >> 40) as usize % SHARDS
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -101,6 +101,7 @@ fn generate(
         header: Header::English,
         with_truth: false,
         cross_class_percent: 0,
+        ..SynthConfig::default()
     })?;
     let chunks: Vec<Vec<NormalizedOrder>> = (0..synth.chunk_count())
         .into_par_iter()

@@ -15,6 +15,10 @@ use kesu_normalize::Normalizer;
 struct Lcg(fastrand::Rng);
 
 impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0.u64(..)
+    }
+
     fn below(&mut self, n: usize) -> usize {
         self.0.usize(..n)
     }
