@@ -9,7 +9,9 @@ pub enum Error {
     /// The file could not be opened or read.
     #[error("reading {path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What the operating system said.
         #[source]
         source: std::io::Error,
     },
@@ -17,7 +19,12 @@ pub enum Error {
     #[error(
         "{path}: unknown input format {extension:?} (expected .csv, .tsv, .xlsx, .jsonl, .ndjson or .parquet)"
     )]
-    UnknownFormat { path: PathBuf, extension: String },
+    UnknownFormat {
+        /// The file.
+        path: PathBuf,
+        /// Its extension (empty when it has none).
+        extension: String,
+    },
     /// The header row lacks a required field.
     #[error(
         "{file}: no column for required field(s) {missing} (headers seen: {headers}){hint}",
@@ -25,38 +32,64 @@ pub enum Error {
         headers = headers.join(", ")
     )]
     MissingColumns {
+        /// The file.
         file: String,
+        /// Canonical names of the required fields no header maps to.
         missing: Vec<String>,
+        /// The headers as read.
         headers: Vec<String>,
         /// A hint when the headers look mis-decoded.
         hint: String,
     },
     /// The file has no header row (it is empty or blank).
     #[error("{file}: no header row (the file is empty)")]
-    NoHeader { file: String },
+    NoHeader {
+        /// The file.
+        file: String,
+    },
     /// The requested sheet is not in the workbook.
     #[error("{file}: no sheet named {sheet:?} (sheets: {available})", available = available.join(", "))]
     SheetNotFound {
+        /// The workbook.
         file: String,
+        /// The sheet asked for.
         sheet: String,
+        /// The sheets the workbook has.
         available: Vec<String>,
     },
     /// The workbook could not be read.
     #[error("{file}: cannot read workbook: {message}")]
-    Xlsx { file: String, message: String },
+    Xlsx {
+        /// The workbook.
+        file: String,
+        /// The reader's message.
+        message: String,
+    },
     /// The Parquet file could not be read.
     #[error("{file}: cannot read parquet: {message}")]
-    Parquet { file: String, message: String },
+    Parquet {
+        /// The file.
+        file: String,
+        /// The reader's message.
+        message: String,
+    },
     /// The column table (columns.toml) is invalid.
     #[error("column table {origin}: {message}")]
-    Columns { origin: String, message: String },
+    Columns {
+        /// Where the table came from (a path, or `builtin`).
+        origin: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// An encoding name kesu does not know.
     #[error("unknown encoding {0:?} (expected auto, utf-8 or gb18030)")]
     UnknownEncoding(String),
     /// rejects.csv could not be written.
     #[error("writing {path}: {source}")]
     Write {
+        /// The file being written.
         path: PathBuf,
+        /// What the operating system said.
         #[source]
         source: std::io::Error,
     },

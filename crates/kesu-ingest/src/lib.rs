@@ -29,6 +29,8 @@
 //! assert_eq!(batch.rejects[0].line, 3);
 //! ```
 
+#![warn(missing_docs)]
+
 mod columns;
 mod dates;
 mod delimited;
@@ -110,8 +112,11 @@ impl Default for IngestOptions {
 /// `orders = accepted - duplicates`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
 pub struct IngestStats {
+    /// Records read (data rows of CSV and XLSX, lines of JSONL, rows of Parquet).
     pub read: u64,
+    /// Records that became work orders (duplicates included).
     pub accepted: u64,
+    /// Records kept in the rejects instead, each with its reason.
     pub rejected: u64,
     /// Accepted records replaced by a later one with the same work order id.
     pub duplicates: u64,
@@ -124,13 +129,17 @@ pub struct IngestStats {
 /// Row accounting of one file: `read = accepted + rejected`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FileStats {
+    /// The file as given on the command line.
     pub file: String,
     /// csv, tsv, xlsx, jsonl or parquet.
     pub format: String,
     /// The text encoding used (`utf-8`, `utf-8 (BOM)`, `gb18030`, …; `native` for XLSX and Parquet).
     pub encoding: String,
+    /// Records read from this file.
     pub read: u64,
+    /// Records of this file that became work orders.
     pub accepted: u64,
+    /// Records of this file kept in the rejects.
     pub rejected: u64,
 }
 
@@ -142,6 +151,7 @@ pub struct IngestBatch<T = WorkOrder> {
     pub orders: Vec<T>,
     /// Every record that could not be accepted, by file then line.
     pub rejects: Vec<Reject>,
+    /// The row accounting.
     pub stats: IngestStats,
 }
 
