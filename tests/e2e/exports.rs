@@ -9,7 +9,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::util::{assert_code, run, stderr, stdout, tempdir};
+use crate::util::{assert_code, parquet_rows, run, stderr, stdout, tempdir};
 
 fn synth(out: &Path, extra: &[&str]) {
     let mut args = vec![
@@ -126,4 +126,63 @@ fn repeats_are_found_from_identity_written_in_the_text() {
     let f1 = metric(&m, &["evaluation", "repeat_f1"]);
     assert!(p >= 0.95, "repeat precision {p}");
     assert!(f1 >= 0.90, "repeat F1 {f1}");
+
+    // The identity written in the text must not reach management: no mobile
+    // and no room number (`…单元1904`, typed with or without 室) of any input
+    // order appears in the typical cases or labels of root_causes.parquet.
+    let (mobiles, rooms) = text_identities(&fs::read_to_string(&input).unwrap());
+    assert!(
+        mobiles.len() >= 500 && rooms.len() >= 300,
+        "{} {}",
+        mobiles.len(),
+        rooms.len()
+    );
+    let causes = parquet_rows(&dir.path().join("out/root_causes.parquet"));
+    let flat: String = causes.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
+    for m in &mobiles {
+        assert!(
+            !flat.contains(m.as_str()),
+            "mobile {m} reached root_causes.parquet"
+        );
+    }
+    for r in &rooms {
+        assert!(
+            !causes.contains(r.as_str()),
+            "address {r} reached root_causes.parquet"
+        );
+    }
+}
+
+/// Mobiles (11 digits from 1, separators dropped) and `单元` + room number
+/// written in the input's texts.
+fn text_identities(csv: &str) -> (Vec<String>, Vec<String>) {
+    let (mut mobiles, mut rooms) = (Vec::new(), Vec::new());
+    for line in csv.lines().skip(1) {
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            if chars[i].is_ascii_digit() {
+                let start = i;
+                let mut digits = String::new();
+                while i < chars.len()
+                    && (chars[i].is_ascii_digit() || matches!(chars[i], '-' | ' '))
+                {
+                    if chars[i].is_ascii_digit() {
+                        digits.push(chars[i]);
+                    }
+                    i += 1;
+                }
+                if digits.len() == 11 && digits.starts_with('1') {
+                    mobiles.push(digits.clone());
+                }
+                let before: String = chars[start.saturating_sub(2)..start].iter().collect();
+                if before == "单元" && digits.len() >= 3 {
+                    rooms.push(format!("单元{digits}"));
+                }
+            } else {
+                i += 1;
+            }
+        }
+    }
+    (mobiles, rooms)
 }

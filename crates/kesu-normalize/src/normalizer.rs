@@ -383,6 +383,15 @@ mod tests {
                 "客户住文三路**号*幢*单元***室",
             ),
             ("幸福小区12栋1单元302室停电", "幸福小区**栋*单元***室停电"),
+            // the room number written without 室, as operators often type it
+            (
+                "住址人民路395号紫荆花园9栋2单元1904。",
+                "住址人民路***号紫荆花园*栋*单元****。",
+            ),
+            (
+                "地址：水岸名都2栋1单元2603，",
+                "地址：水岸名都*栋*单元****，",
+            ),
         ] {
             let got = N.redact(text);
             assert_eq!(got.as_str(), want, "{text:?}");

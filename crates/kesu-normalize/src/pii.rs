@@ -278,7 +278,7 @@ impl Detector {
                 r"[A-Za-z0-9][A-Za-z0-9._%+\-_*＊]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
             )?,
             address: builtin_regex(&format!(
-                r"{ADDRESS_NAME}村{NUM}组(?:{NUM}号)?|{ADDRESS_NAME}(?:{ROAD}){NUM}号(?:院)?(?:(?:{ADDRESS_NAME})?{NUM}(?:栋|幢|号楼|楼))?(?:{NUM}单元)?(?:{NUM}(?:室|号))?|{ADDRESS_NAME}(?:{COMPOUND}){NUM}(?:栋|幢|号楼|号)(?:{NUM}单元)?(?:{NUM}(?:室|号))?|{ADDRESS_NAME}{NUM}(?:栋|幢|号楼)(?:{NUM}单元(?:{NUM}室)?|{NUM}室)"
+                r"{ADDRESS_NAME}村{NUM}组(?:{NUM}号)?|{ADDRESS_NAME}(?:{ROAD}){NUM}号(?:院)?(?:(?:{ADDRESS_NAME})?{NUM}(?:栋|幢|号楼|楼))?(?:{NUM}单元(?:{NUM}(?:室|号)?)?|{NUM}(?:室|号))?|{ADDRESS_NAME}(?:{COMPOUND}){NUM}(?:栋|幢|号楼|号)(?:{NUM}单元(?:{NUM}(?:室|号)?)?|{NUM}(?:室|号))?|{ADDRESS_NAME}{NUM}(?:栋|幢|号楼)(?:{NUM}单元(?:{NUM}室?)?|{NUM}室)"
             ))?,
             names: NameFinder::new().map_err(|e| Error::Pattern {
                 pattern: "names".to_owned(),
