@@ -3,7 +3,7 @@
 //! other bucket, causes by size) → side by side: [`label`] (labels, top terms
 //! and [`gaps`]), [`classes`] (class model, disagreements), [`typical`]
 //! cases and [`repeat_groups`] → [`assemble`] the causes and assignments →
-//! [`quality`] metrics, with stage timings. [`evaluate`] scores a finished
+//! [`quality`] metrics, with stage timings. [`evaluate`](mod@evaluate) scores a finished
 //! run against known labels.
 //!
 //! This module holds the public result types and the orchestrating [`mine`].
