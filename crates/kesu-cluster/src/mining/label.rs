@@ -14,9 +14,13 @@ use crate::taxonomy::Taxonomy;
 /// What names and maps each cause: its c-TF-IDF terms, label, gap and top
 /// terms, in cause order.
 pub(super) struct Labelled {
+    /// The 30 heaviest c-TF-IDF term ids, typed-class tokens included.
     pub tops: Vec<Vec<(u32, f64)>>,
+    /// Short labels, unique where possible.
     pub labels: Vec<String>,
+    /// The management gap of each cause.
     pub gaps: Vec<GapMatch>,
+    /// Up to 10 top terms as words, typed-class tokens left out.
     pub top_terms: Vec<Vec<(String, f64)>>,
 }
 
