@@ -1,0 +1,136 @@
+//! Step 8, assemble: the found pieces put together as the public results, one
+//! [`RootCause`] per cause (with its unit, class and channel shares and its
+//! typical cases) and one [`Assignment`] per order.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use kesu_model::WorkOrderId;
+use rayon::prelude::*;
+
+use super::classes::Classed;
+use super::label::Labelled;
+use super::{Assignment, OTHER_ID, OTHER_LABEL, RootCause, TypicalCase};
+use crate::corpus::Corpus;
+use crate::repeats::RepeatGroup;
+
+/// The root causes, by decreasing size (`members` is in cause order).
+pub(super) fn root_causes(
+    corpus: &Corpus,
+    members: &[Vec<usize>],
+    labelled: &Labelled,
+    classed: &Classed,
+    typical: &[Vec<usize>],
+    sims: &[f32],
+) -> Vec<RootCause> {
+    let orders = &corpus.orders;
+    let n = orders.len();
+    let n_causes = members.len();
+    let Labelled {
+        labels,
+        gaps,
+        top_terms,
+        ..
+    } = labelled;
+    let predicted = &classed.predicted;
+    (0..n_causes)
+        .into_par_iter()
+        .map(|c| {
+            let m = &members[c];
+            RootCause {
+                id: c as u32 + 1,
+                label: labels[c].clone(),
+                size: m.len(),
+                share: m.len() as f64 / n as f64,
+                top_terms: top_terms[c].clone(),
+                gap: gaps[c].clone(),
+                unit_share: shares(
+                    m.iter()
+                        .map(|&i| corpus.symbol(orders[i].unit).unwrap_or("未知")),
+                    m.len(),
+                ),
+                class_share: shares(m.iter().map(|&i| predicted[i].label()), m.len()),
+                channel_share: shares(
+                    m.iter()
+                        .map(|&i| corpus.symbol(orders[i].channel).unwrap_or("未知")),
+                    m.len(),
+                ),
+                typical: typical[c]
+                    .iter()
+                    .map(|&i| TypicalCase {
+                        id: WorkOrderId(orders[i].id.to_string()),
+                        text: orders[i].text.clone(),
+                        similarity: sims[i],
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// One assignment per order, in input order.
+pub(super) fn assignments(
+    corpus: &Corpus,
+    cause: &[Option<usize>],
+    labelled: &Labelled,
+    classed: &Classed,
+    groups: &[RepeatGroup],
+    sims: &[f32],
+) -> Vec<Assignment> {
+    let orders = &corpus.orders;
+    let n = orders.len();
+    let n_causes = labelled.labels.len();
+    let Labelled { labels, gaps, .. } = labelled;
+    let Classed {
+        typed, predicted, ..
+    } = classed;
+    let shared_labels: Vec<(Arc<str>, Arc<str>)> = (0..n_causes)
+        .map(|c| {
+            (
+                Arc::from(labels[c].as_str()),
+                Arc::from(gaps[c].name.as_str()),
+            )
+        })
+        .collect();
+    let other: (Arc<str>, Arc<str>) = (Arc::from(OTHER_LABEL), Arc::from(""));
+    (0..n)
+        .into_par_iter()
+        .with_min_len(4096)
+        .map(|i| {
+            let o = &orders[i];
+            let (cause_id, (cause_label, gap)) = match cause[i] {
+                Some(c) => (c as u32 + 1, &shared_labels[c]),
+                None => (OTHER_ID, &other),
+            };
+            Assignment {
+                id: Arc::clone(&o.id),
+                cause_id,
+                cause_label: Arc::clone(cause_label),
+                gap: Arc::clone(gap),
+                predicted_class: predicted[i],
+                typed_class: corpus.symbol_arc(o.category),
+                typed_as: typed[i],
+                class_disagrees: typed[i].is_some_and(|t| t != predicted[i]),
+                is_repeat: groups[i].is_repeat,
+                repeat_group: Arc::clone(&orders[groups[i].leader].id),
+                score: sims[i],
+            }
+        })
+        .collect()
+}
+
+/// Share of each value among `n` orders.
+fn shares<'a>(values: impl Iterator<Item = &'a str>, n: usize) -> BTreeMap<String, f64> {
+    let mut m: BTreeMap<String, f64> = BTreeMap::new();
+    for v in values {
+        // Look up by &str: one allocation per distinct value, not per order.
+        match m.get_mut(v) {
+            Some(count) => *count += 1.0,
+            None => {
+                m.insert(v.to_owned(), 1.0);
+            }
+        }
+    }
+    m.values_mut().for_each(|x| *x /= n.max(1) as f64);
+    m
+}

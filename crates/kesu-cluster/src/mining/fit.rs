@@ -1,0 +1,155 @@
+//! Step 2, fit: choose k (fixed, or the silhouette knee on a sample), fit
+//! spherical k-means on a seeded sample of the orders that have terms, and
+//! score every other order against the fitted centroids.
+
+use rayon::prelude::*;
+
+use super::{KChoice, MiningConfig};
+use crate::features::{Features, SparseVec};
+use crate::kmeans::{self, Centroids, KMeansConfig, SplitMix64};
+use crate::{Error, Result};
+
+/// The orders with at least one kept term; an error when fewer than two,
+/// since there is then nothing to cluster.
+pub(super) fn nonempty(features: &Features) -> Result<Vec<usize>> {
+    let n = features.docs.len();
+    let nonempty: Vec<usize> = (0..n).filter(|&i| !features.docs[i].is_empty()).collect();
+    if nonempty.len() < 2 {
+        return Err(Error::Input(
+            "fewer than two orders have recurring terms: nothing to cluster".to_owned(),
+        ));
+    }
+    Ok(nonempty)
+}
+
+/// The number of clusters, where it came from ("fixed" or "auto") and the
+/// silhouette per candidate k (auto only).
+pub(super) fn pick_k(
+    features: &Features,
+    nonempty: &[usize],
+    cfg: &MiningConfig,
+) -> (usize, &'static str, Vec<(usize, f64)>) {
+    match cfg.k {
+        KChoice::Fixed(k) => (k, "fixed", Vec::new()),
+        KChoice::Auto => {
+            let docs: Vec<SparseVec> = nonempty.iter().map(|&i| features.docs[i].clone()).collect();
+            let (k, s) = choose_k(&docs, features.dim(), cfg);
+            (k, "auto", s)
+        }
+    }
+}
+
+/// Fits k-means with `k` clusters and returns the centroids and, per order,
+/// its nearest centroid and the cosine to it.
+pub(super) fn fit_and_assign(
+    features: &Features,
+    nonempty: &[usize],
+    k: usize,
+    cfg: &MiningConfig,
+) -> (Centroids, Vec<(u32, f32)>) {
+    let n = features.docs.len();
+    let dim = features.dim();
+    let fit_idx: Vec<usize> = sample(nonempty.len(), cfg.fit_sample, cfg.seed)
+        .into_iter()
+        .map(|i| nonempty[i])
+        .collect();
+    let fit_docs: Vec<SparseVec> = fit_idx.iter().map(|&i| features.docs[i].clone()).collect();
+    let fit = kmeans::fit(
+        &fit_docs,
+        dim,
+        &KMeansConfig {
+            k,
+            seed: cfg.seed,
+            n_init: cfg.n_init,
+            max_iter: 40,
+        },
+    );
+    drop(fit_docs);
+    let centroids: Centroids = fit.centroids;
+    // The fit's last step assigned its documents to these very centroids;
+    // only the orders outside the fit sample are left to score.
+    let mut nearest: Vec<(u32, f32)> = vec![(0, 0.0); n];
+    let mut in_fit = vec![false; n];
+    for (&i, &label) in fit_idx.iter().zip(&fit.labels) {
+        nearest[i] = label;
+        in_fit[i] = true;
+    }
+    let rest: Vec<usize> = (0..n).filter(|&i| !in_fit[i]).collect();
+    for (&i, label) in rest
+        .iter()
+        .zip(kmeans::assign_some(&centroids, &features.docs, &rest))
+    {
+        nearest[i] = label;
+    }
+    (centroids, nearest)
+}
+
+/// Deterministic sample of `m` indices out of `0..n`, ascending.
+fn sample(n: usize, m: usize, seed: u64) -> Vec<usize> {
+    if m >= n {
+        return (0..n).collect();
+    }
+    let mut idx: Vec<usize> = (0..n).collect();
+    let mut rng = SplitMix64::new(seed ^ 0xA5A5);
+    for i in 0..m {
+        let j = i + rng.below(n - i);
+        idx.swap(i, j);
+    }
+    idx.truncate(m);
+    idx.sort_unstable();
+    idx
+}
+
+fn choose_k(docs: &[SparseVec], dim: usize, cfg: &MiningConfig) -> (usize, Vec<(usize, f64)>) {
+    let idx = sample(docs.len(), 3000, cfg.seed);
+    let s: Vec<SparseVec> = idx.iter().map(|&i| docs[i].clone()).collect();
+    // Every k up to 10, then a coarser grid up to 60 (at least 20 orders per cause).
+    let hi = 60.min(s.len() / 20).max(2);
+    let grid: Vec<usize> = (2..=10)
+        .chain((12..=30).step_by(2))
+        .chain((35..=60).step_by(5))
+        .filter(|&k| k <= hi)
+        .collect();
+    // One fit per k, side by side: a 3 000-order fit is a single chunk, so
+    // nothing inside it runs in parallel. Each fit is seeded alone, so the
+    // scores do not depend on the order the fits run in.
+    let scores: Vec<(usize, f64)> = grid
+        .into_par_iter()
+        .map(|k| {
+            let fit = kmeans::fit(
+                &s,
+                dim,
+                &KMeansConfig {
+                    k,
+                    seed: cfg.seed,
+                    n_init: 1,
+                    max_iter: 20,
+                },
+            );
+            (k, kmeans::simplified_silhouette(&fit.centroids, &s))
+        })
+        .collect();
+    // On template-like complaint text the silhouette keeps creeping up with
+    // k (every phrasing wants its own cluster); take the knee instead of the
+    // maximum: the smallest k within 10 % of the best score.
+    let top = scores.iter().map(|x| x.1).fold(f64::NEG_INFINITY, f64::max);
+    let best = scores
+        .iter()
+        .find(|x| x.1 >= 0.9 * top)
+        .map(|x| x.0)
+        .unwrap_or(2);
+    (best, scores)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_are_deterministic_and_sorted() {
+        let a = sample(1000, 10, 3);
+        assert_eq!(a, sample(1000, 10, 3));
+        assert!(a.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(sample(5, 10, 3), vec![0, 1, 2, 3, 4]);
+    }
+}

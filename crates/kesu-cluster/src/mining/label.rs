@@ -1,0 +1,160 @@
+//! Step 4, label: per cause, class-based TF-IDF top terms, a short label of
+//! two or three words that name something, and its management gap
+//! ([`super::gaps`]).
+
+use rayon::prelude::*;
+
+use super::GapMatch;
+use super::gaps::map_gap;
+use super::vectorize::TYPED_PREFIX;
+use crate::corpus::Corpus;
+use crate::features::Features;
+use crate::taxonomy::Taxonomy;
+
+/// What names and maps each cause: its c-TF-IDF terms, label, gap and top
+/// terms, in cause order.
+pub(super) struct Labelled {
+    /// The 30 heaviest c-TF-IDF term ids, typed-class tokens included.
+    pub tops: Vec<Vec<(u32, f64)>>,
+    /// Short labels, unique where possible.
+    pub labels: Vec<String>,
+    /// The management gap of each cause.
+    pub gaps: Vec<GapMatch>,
+    /// Up to 10 top terms as words, typed-class tokens left out.
+    pub top_terms: Vec<Vec<(String, f64)>>,
+}
+
+/// Labels, gaps and top terms of every cause.
+pub(super) fn labels_and_gaps(
+    features: &Features,
+    members: &[Vec<usize>],
+    corpus: &Corpus,
+    taxonomy: &Taxonomy,
+) -> Labelled {
+    let tops = class_tfidf(features, members);
+    let mut labels: Vec<String> = Vec::new();
+    let mut gaps: Vec<GapMatch> = Vec::new();
+    let mut top_terms: Vec<Vec<(String, f64)>> = Vec::new();
+    for top in &tops {
+        let named: Vec<(String, f64)> = top
+            .iter()
+            .filter(|&&(t, _)| !features.terms[t as usize].starts_with(TYPED_PREFIX))
+            .map(|&(t, w)| (features.terms[t as usize].clone(), w))
+            .collect();
+        let nameable: Vec<(String, f64)> = match &corpus.label_words {
+            Some(words) => named
+                .iter()
+                .filter(|(t, _)| words.allows(t))
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        let label = label_of(
+            if nameable.is_empty() {
+                &named
+            } else {
+                &nameable
+            },
+            &labels,
+        );
+        labels.push(label);
+        gaps.push(map_gap(&named, taxonomy));
+        top_terms.push(named.into_iter().take(10).collect());
+    }
+    Labelled {
+        tops,
+        labels,
+        gaps,
+        top_terms,
+    }
+}
+
+/// Class-based TF-IDF (BERTopic): term frequency in the cause times
+/// `ln(1 + A / f_t)`, A the mean term count per cause, f_t the term's count overall.
+fn class_tfidf(features: &Features, members: &[Vec<usize>]) -> Vec<Vec<(u32, f64)>> {
+    let dim = features.dim();
+    let tf: Vec<Vec<f64>> = members
+        .par_iter()
+        .map(|m| {
+            let mut v = vec![0.0f64; dim];
+            for &i in m {
+                for &(t, c) in &features.counts[i] {
+                    v[t as usize] += c as f64;
+                }
+            }
+            v
+        })
+        .collect();
+    let mut total = vec![0.0f64; dim];
+    for v in &tf {
+        for (t, x) in v.iter().enumerate() {
+            total[t] += x;
+        }
+    }
+    let words: f64 = total.iter().sum();
+    let a = words / members.len().max(1) as f64;
+    tf.iter()
+        .map(|v| {
+            let w_c: f64 = v.iter().sum::<f64>().max(1.0);
+            let mut w: Vec<(u32, f64)> = v
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| **x > 0.0)
+                .map(|(t, x)| (t as u32, x / w_c * (1.0 + a / total[t]).ln()))
+                .collect();
+            w.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+            w.truncate(30);
+            w
+        })
+        .collect()
+}
+
+/// "低电压·空调·台区": two or three top terms, skipping single characters and
+/// terms contained in an already chosen one.
+fn label_of(top: &[(String, f64)], taken: &[String]) -> String {
+    let mut chosen: Vec<&str> = Vec::new();
+    for (t, _) in top {
+        if t.chars().count() < 2
+            || chosen
+                .iter()
+                .any(|c| c.contains(t.as_str()) || t.contains(c))
+        {
+            continue;
+        }
+        chosen.push(t);
+        let chars: usize = chosen.iter().map(|c| c.chars().count()).sum();
+        let label = chosen.join("·");
+        if (chosen.len() >= 3 || (chosen.len() == 2 && chars > 6)) && !taken.contains(&label) {
+            return label;
+        }
+        if chosen.len() >= 5 {
+            break;
+        }
+    }
+    if chosen.is_empty() {
+        return top
+            .first()
+            .map(|t| t.0.clone())
+            .unwrap_or_else(|| "未命名".to_owned());
+    }
+    chosen.join("·")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_short_and_skip_contained_terms() {
+        let top: Vec<(String, f64)> = ["电压", "低电压", "空调", "台区", "晚上"]
+            .iter()
+            .map(|t| (t.to_string(), 1.0))
+            .collect();
+        assert_eq!(label_of(&top, &[]), "电压·空调·台区");
+        // A taken label forces a different one.
+        assert_ne!(
+            label_of(&top, &["电压·空调·台区".to_owned()]),
+            "电压·空调·台区"
+        );
+    }
+}
