@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
 
 use anyhow::Context;
 use kesu_cluster::{
@@ -13,6 +12,7 @@ use kesu_cluster::{
 use kesu_model::ComplaintClass;
 use kesu_normalize::Normalizer;
 use kesu_segment::{Analyzer, Segmenter};
+use kesu_timing::{StageTimer, timed};
 use rayon::prelude::*;
 
 use crate::Status;
@@ -189,13 +189,6 @@ const OUTPUTS: [&str; 6] = [
     "metrics.json",
 ];
 
-/// Runs `f` and says how long it took, in seconds.
-fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
-    let start = Instant::now();
-    let out = f();
-    (out, start.elapsed().as_secs_f64())
-}
-
 /// Peak resident memory of this process so far (Linux; `None` elsewhere),
 /// so that every run records what it needed.
 fn peak_rss_mb() -> Option<f64> {
@@ -222,16 +215,7 @@ fn unknown_list(unknown: &BTreeMap<String, usize>) -> String {
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub fn run(args: Args) -> anyhow::Result<Status> {
-    let t0 = Instant::now();
-    let mut timing: BTreeMap<String, f64> = BTreeMap::new();
-    let mut lap = {
-        let mut last = Instant::now();
-        move |timing: &mut BTreeMap<String, f64>, name: &str| {
-            let now = Instant::now();
-            timing.insert(name.to_owned(), (now - last).as_secs_f64());
-            last = now;
-        }
-    };
+    let mut timer = StageTimer::start();
     let taxonomy = match &args.taxonomy {
         Some(p) => Taxonomy::from_path(p)?,
         None => Taxonomy::builtin()?,
@@ -249,7 +233,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             .with_context(|| format!("loading dictionaries: {}", path.display()))?;
     }
     let normalizer = Normalizer::new(&config.normalize).context("loading dictionaries")?;
-    lap(&mut timing, "init");
+    timer.lap("init");
     // Read → normalise → redact → digest on the parsing threads (only the
     // compact digest is kept), while jieba's dictionary, ~0.1 s of work on
     // one thread, loads beside them; then segment. Segmentation reads only
@@ -268,7 +252,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     });
     let segmenter = segmenter.context("loading dictionaries")?;
     let mut loaded = loaded?;
-    lap(&mut timing, "load");
+    timer.lap("load");
     // Terms come from the *redacted* text: they become cause labels, top
     // terms and chart bars that management reads, so personal data must not
     // be able to reach them. Masks (`*`) never form a term.
@@ -284,7 +268,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         normalizer,
         segmenter,
     };
-    lap(&mut timing, "segment");
+    timer.lap("segment");
     anyhow::ensure!(!corpus.is_empty(), "no work orders were read");
 
     let cfg = MiningConfig {
@@ -297,7 +281,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         ..MiningConfig::default()
     };
     let mining = kesu_cluster::mine(&corpus, &taxonomy, &cfg)?;
-    lap(&mut timing, "mine");
+    timer.lap("mine");
 
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
@@ -366,11 +350,12 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     );
     tables?;
     let charts = charts.context("drawing the root-cause chart")?;
-    timing.insert("parquet".to_owned(), t_parquet);
-    timing.insert("chart".to_owned(), t_chart);
-    timing.insert("evaluate".to_owned(), t_evaluate);
-    lap(&mut timing, "outputs");
-    timing.insert("total".to_owned(), t0.elapsed().as_secs_f64());
+    timer.record("parquet", t_parquet);
+    timer.record("chart", t_chart);
+    timer.record("evaluate", t_evaluate);
+    timer.lap("outputs");
+    let total_s = timer.elapsed();
+    let timing = timer.finish("total");
 
     let m = &mining.metrics;
     let gate_failed = m.outlier_share > args.max_other + 1e-12;
@@ -467,7 +452,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             m.k_source,
             100.0 * m.repeat_rate,
             100.0 * m.class_disagreement,
-            t0.elapsed().as_secs_f64()
+            total_s
         )?;
         if let (Some(nmi), Some(ari)) = (evaluation.nmi, evaluation.ari) {
             writeln!(out, "truth: NMI {nmi:.4}  ARI {ari:.4}")?;

@@ -2,10 +2,10 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Instant;
 
 use anyhow::Context;
 use kesu_ingest::{FileStats, write_rejects_csv};
+use kesu_timing::StageTimer;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -106,16 +106,17 @@ struct StageTimings {
     write: u64,
 }
 
-fn millis(d: std::time::Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+fn millis(secs: f64) -> u64 {
+    // Whole milliseconds, truncated (a saturating cast: a lap is never negative).
+    (secs * 1000.0) as u64
 }
 
 pub fn run(args: Args) -> anyhow::Result<Status> {
     let analyzer = args.analyzer.analyzer()?;
     let version = analyzer.version();
-    let started = Instant::now();
+    let mut timer = StageTimer::start();
     let loaded = load(&args.input, &analyzer, !args.json)?;
-    let loaded_at = Instant::now();
+    let read_normalize = timer.lap("read_normalize");
     // Segment once, here: later stages read the stored terms. They are cut
     // from the redacted text, like every mining input, so that no personal
     // data can become a term (see `kesu analyze`).
@@ -129,7 +130,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         .iter()
         .map(|t| t.split(' ').filter(|w| !w.is_empty()).count())
         .sum();
-    let segmented_at = Instant::now();
+    let segment = timer.lap("segment");
 
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating output directory {}", args.out.display()))?;
@@ -147,11 +148,11 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     write_rejects_csv(&staging.path().join("rejects.csv"), &loaded.rejects)
         .with_context(|| format!("writing {}", rejects_path.display()))?;
     staging.publish(&args.out, &["orders.parquet", "rejects.csv"])?;
-    let written_at = Instant::now();
+    let write = timer.lap("write");
     let timings_ms = StageTimings {
-        read_normalize: millis(loaded_at - started),
-        segment: millis(segmented_at - loaded_at),
-        write: millis(written_at - segmented_at),
+        read_normalize: millis(read_normalize),
+        segment: millis(segment),
+        write: millis(write),
     };
 
     let stats = &loaded.stats;

@@ -8,8 +8,8 @@
 //!
 //! This module holds the public result types and the orchestrating [`mine`].
 
+use kesu_timing::{StageTimer, timed};
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 use std::sync::Arc;
 
@@ -253,28 +253,6 @@ pub struct Mining {
     pub metrics: MiningMetrics,
 }
 
-struct Timer(BTreeMap<String, f64>, Instant);
-impl Timer {
-    /// Records a step timed on its own (one of several run side by side).
-    fn record(&mut self, stage: &str, secs: f64) {
-        self.0.insert(stage.to_owned(), secs);
-    }
-
-    fn lap(&mut self, stage: &str) {
-        let now = Instant::now();
-        self.0
-            .insert(stage.to_owned(), (now - self.1).as_secs_f64());
-        self.1 = now;
-    }
-}
-
-/// Runs `f` and says how long it took.
-fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
-    let start = Instant::now();
-    let out = f();
-    (out, start.elapsed().as_secs_f64())
-}
-
 /// Rejects inputs and settings that cannot be mined.
 fn check(corpus: &Corpus, cfg: &MiningConfig) -> Result<()> {
     if corpus.orders.is_empty() {
@@ -300,7 +278,7 @@ fn check(corpus: &Corpus, cfg: &MiningConfig) -> Result<()> {
 /// Deterministic for a given seed, whatever the number of rayon threads.
 pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<Mining> {
     check(corpus, cfg)?;
-    let mut timer = Timer(BTreeMap::new(), Instant::now());
+    let mut timer = StageTimer::start();
     let (typed_kinds, unknown_typed_classes) = classes::typed_classes(corpus, taxonomy);
     let features = vectorize::features(corpus, cfg);
     timer.lap("features");
@@ -409,7 +387,7 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
         assignments,
         metrics,
     };
-    mining.metrics.timing_s = timer.0;
+    mining.metrics.timing_s = timer.into_stages();
     Ok(mining)
 }
 
