@@ -35,7 +35,9 @@ pub enum RegistryError {
     UnknownCauses(Vec<CauseKey>),
     /// A week was observed that does not come after the last one observed:
     /// replaying a week must start from the snapshot taken before it.
-    #[error("week {week:?} is not after the last observed week {last:?}; replay from the snapshot taken before {week:?}")]
+    #[error(
+        "week {week:?} is not after the last observed week {last:?}; replay from the snapshot taken before {week:?}"
+    )]
     WeekNotAfter {
         /// The week passed in.
         week: String,

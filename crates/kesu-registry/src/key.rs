@@ -118,7 +118,16 @@ mod tests {
         assert_eq!(CauseKey::new(12345).to_string(), "C12345");
         assert_eq!("C0007".parse::<CauseKey>().unwrap(), CauseKey::new(7));
         assert_eq!("C12345".parse::<CauseKey>().unwrap(), CauseKey::new(12345));
-        for bad in ["C7", "c0007", "0007", "C", "C00007", "C-007", "C0007 ", "C０００７"] {
+        for bad in [
+            "C7",
+            "c0007",
+            "0007",
+            "C",
+            "C00007",
+            "C-007",
+            "C0007 ",
+            "C０００７",
+        ] {
             let err = bad.parse::<CauseKey>().unwrap_err();
             assert!(err.to_string().contains(bad), "{bad}: {err}");
         }

@@ -84,4 +84,6 @@ mod vector;
 pub use error::RegistryError;
 pub use key::{CauseKey, CauseStatus};
 pub use names::CauseNames;
-pub use registry::{KnownCause, MatchConfig, Merge, Registry, Split, WeekCluster, WeekMatch, WeekRecord};
+pub use registry::{
+    KnownCause, MatchConfig, Merge, Registry, Split, WeekCluster, WeekMatch, WeekRecord,
+};

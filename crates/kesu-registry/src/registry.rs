@@ -83,8 +83,11 @@ impl KnownCause {
 
     /// The `n` heaviest centroid terms, heaviest first (ties by term).
     pub fn top_terms(&self, n: usize) -> Vec<(&str, f64)> {
-        let mut terms: Vec<(&str, f64)> =
-            self.centroid.iter().map(|(t, w)| (t.as_str(), *w)).collect();
+        let mut terms: Vec<(&str, f64)> = self
+            .centroid
+            .iter()
+            .map(|(t, w)| (t.as_str(), *w))
+            .collect();
         terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         terms.truncate(n);
         terms
@@ -308,7 +311,8 @@ impl Registry {
             let orders = cluster.orders as u64;
             if matched[r].is_some() {
                 let cause = self.causes.get_mut(&keys[r]).expect("matched key is known");
-                cause.centroid = vector::blend(&cause.centroid, &vectors[r], cfg.learning_rate, limit);
+                cause.centroid =
+                    vector::blend(&cause.centroid, &vectors[r], cfg.learning_rate, limit);
                 cause.label = cluster.label.clone();
                 cause.last_week = week.to_owned();
                 cause.weeks_seen += 1;
@@ -482,6 +486,6 @@ fn trend(now: f64, then: f64, ratio: f64) -> CauseStatus {
 }
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod stability;
+#[cfg(test)]
+mod tests;

@@ -25,10 +25,7 @@ pub(crate) fn normalise(raw: &[(String, f64)], limit: usize) -> Terms {
             *summed.entry(term.as_str()).or_insert(0.0) += weight;
         }
     }
-    let pairs: Vec<(String, f64)> = summed
-        .into_iter()
-        .map(|(t, w)| (t.to_owned(), w))
-        .collect();
+    let pairs: Vec<(String, f64)> = summed.into_iter().map(|(t, w)| (t.to_owned(), w)).collect();
     finish(pairs, limit)
 }
 
@@ -77,7 +74,12 @@ pub(crate) fn cosine(a: &[(String, f64)], b: &[(String, f64)]) -> f64 {
 /// Moves `old` towards `new` by `rate` (exponential moving average of unit
 /// vectors), then truncates and renormalises, so that a cause whose wording
 /// drifts slowly is followed without one odd week replacing it.
-pub(crate) fn blend(old: &[(String, f64)], new: &[(String, f64)], rate: f64, limit: usize) -> Terms {
+pub(crate) fn blend(
+    old: &[(String, f64)],
+    new: &[(String, f64)],
+    rate: f64,
+    limit: usize,
+) -> Terms {
     let rate = rate.clamp(0.0, 1.0);
     let mut mixed: BTreeMap<&str, f64> = BTreeMap::new();
     for (t, w) in old {
