@@ -26,7 +26,10 @@ pub struct WeekCluster {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MatchConfig {
     /// Lowest cosine similarity at which a cluster may keep a known cause's
-    /// key, be called a split of it, or absorb it in a merge. Default 0.5.
+    /// key, be called a split of it, or absorb it in a merge. Default 0.4:
+    /// on the synthetic history of the tests, 0.5 loses keys to noisy weeks
+    /// (stability 0.91 against 0.96) and 0.3 lets junk clusters take real
+    /// causes' keys; run the ignored `sweep` test to see the trade-off.
     pub similarity_floor: f64,
     /// Terms kept in each centroid. Default 50.
     pub centroid_terms: usize,
@@ -43,7 +46,7 @@ pub struct MatchConfig {
 impl Default for MatchConfig {
     fn default() -> MatchConfig {
         MatchConfig {
-            similarity_floor: 0.5,
+            similarity_floor: 0.4,
             centroid_terms: 50,
             learning_rate: 0.3,
             growth_ratio: 1.5,

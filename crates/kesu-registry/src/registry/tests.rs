@@ -83,12 +83,15 @@ fn floor_is_respected() {
     let mut reg = Registry::new();
     reg.observe_week("w1", 10, &[cluster(&[("a", 1.0), ("b", 1.0)], 5)], &cfg())
         .unwrap();
-    // cos((a,b), (a,c,d)) = 1/(√2·√3) ≈ 0.41 < 0.5: a new cause.
+    // cos((a,b), (a,c,d,e)) = 1/(√2·2) ≈ 0.35 < 0.4: a new cause.
     let m = reg
         .observe_week(
             "w2",
             10,
-            &[cluster(&[("a", 1.0), ("c", 1.0), ("d", 1.0)], 5)],
+            &[cluster(
+                &[("a", 1.0), ("c", 1.0), ("d", 1.0), ("e", 1.0)],
+                5,
+            )],
             &cfg(),
         )
         .unwrap();
@@ -96,7 +99,7 @@ fn floor_is_respected() {
     // With a lower floor the same cluster keeps the key.
     let mut low = Registry::new();
     let cfg_low = MatchConfig {
-        similarity_floor: 0.4,
+        similarity_floor: 0.3,
         ..cfg()
     };
     low.observe_week("w1", 10, &[cluster(&[("a", 1.0), ("b", 1.0)], 5)], &cfg_low)
@@ -105,7 +108,10 @@ fn floor_is_respected() {
         .observe_week(
             "w2",
             10,
-            &[cluster(&[("a", 1.0), ("c", 1.0), ("d", 1.0)], 5)],
+            &[cluster(
+                &[("a", 1.0), ("c", 1.0), ("d", 1.0), ("e", 1.0)],
+                5,
+            )],
             &cfg_low,
         )
         .unwrap();
