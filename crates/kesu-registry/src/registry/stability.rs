@@ -164,7 +164,7 @@ fn week(rng: &mut fastrand::Rng, causes: &mut [TrueCause]) -> Week {
         .into_iter()
         .map(|p| (p.1.iter().map(|m| m.1).sum::<usize>().max(3), p))
         .collect();
-    sized.sort_by(|a, b| b.0.cmp(&a.0));
+    sized.sort_by_key(|s| std::cmp::Reverse(s.0));
     let mut clusters = Vec::new();
     let mut members = Vec::new();
     let mut kinds = Vec::new();
