@@ -35,12 +35,29 @@
 //! Causes of one kind (metering, billing, outages) share much vocabulary, so
 //! a cluster is often similar to two known causes. Greedy matching, best
 //! pair first, lets the first cluster take the cause a second cluster
-//! needed, and the second then gets a new key or steals a third cause's:
-//! one local mistake changes keys down a chain. The optimal assignment
-//! weighs all pairs at once, and the floor keeps it from pairing unrelated
-//! causes merely to raise the total. On the synthetic history of the tests
-//! (20 causes, 26 weeks, noise, absences, merges and splits) each cause
-//! keeps its usual key in over 90 % of the weeks it appears.
+//! needed, and the second then gets a new key or takes a third cause's: one
+//! local mistake changes keys down a chain. The optimal assignment weighs
+//! all pairs at once, and the floor keeps it from pairing unrelated causes
+//! merely to raise the total.
+//!
+//! # Measured stability
+//!
+//! The tests simulate 26 weeks of 20 true causes in families of two, with
+//! noisy centroids (terms dropped, reweighted and added), drift, absences,
+//! siblings merged into one cluster, causes split in two and junk clusters.
+//! Stability is, per true cause, the share of the weeks it appears in which
+//! the cluster holding most of its orders carried its usual key. With the
+//! default configuration, over seeds 1–8:
+//!
+//! | siblings share          | optimal | greedy |
+//! |-------------------------|---------|--------|
+//! | 6 of 12 specific terms  | 0.960   | 0.961  |
+//! | 10 of 12 specific terms | 0.952   | 0.930  |
+//!
+//! When causes are distinct the two agree; when they are close, greedy
+//! loses keys that the optimal assignment keeps. No junk cluster took a true
+//! cause's key; about 80 % of simulated merges and 40 % of simulated splits
+//! (a third of the terms split off) were reported as such.
 //!
 //! # Names and snapshots
 //!
