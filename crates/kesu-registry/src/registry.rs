@@ -11,7 +11,7 @@ use crate::{CauseKey, CauseNames, CauseStatus, RegistryError, assign};
 const FORMAT: u32 = 1;
 
 /// One week's cluster as root-cause mining produced it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WeekCluster {
     /// The cluster centroid's top terms with their weights, on any scale
     /// (term strings, not ids: vocabularies differ from week to week).
@@ -117,7 +117,7 @@ pub struct Merge {
 }
 
 /// The outcome of matching one week's clusters to the registry.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WeekMatch {
     /// Key of each cluster, parallel to the clusters passed in.
     pub keys: Vec<CauseKey>,
