@@ -48,7 +48,8 @@ pub(crate) fn optimal(sim: &[Vec<f64>], floor: f64) -> Vec<Option<usize>> {
 }
 
 /// Minimum-cost perfect matching of an `n × n` cost matrix; returns the
-/// column of each row. Deterministic: ties go to the lowest index.
+/// column of each row. Deterministic: the same matrix always gives the same
+/// matching (ties are broken by scan order, lower indices first).
 fn hungarian(n: usize, cost: impl Fn(usize, usize) -> f64) -> Vec<usize> {
     // 1-based arrays; index 0 is the virtual start column.
     let mut u = vec![0.0f64; n + 1];
