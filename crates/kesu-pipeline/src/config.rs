@@ -114,40 +114,6 @@ impl Default for CausesSection {
     }
 }
 
-/// Early warning (预警).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct AlertsSection {
-    /// False-discovery rate across the cells tested each week.
-    pub fdr_q: f64,
-    /// Per-cell tail probability of the threshold.
-    pub alpha: f64,
-    /// Fewest orders for an alert on all units.
-    pub min_count: u64,
-    /// Fewest orders for an alert in one unit.
-    pub min_count_unit: u64,
-    /// Trailing weeks in the baseline.
-    pub baseline_weeks: usize,
-    /// Weeks of history before the count model replaces the EARS rule.
-    pub min_history: usize,
-    /// Orders that make a new cause an emerging one.
-    pub emerging_min: u64,
-}
-
-impl Default for AlertsSection {
-    fn default() -> Self {
-        AlertsSection {
-            fdr_q: 0.05,
-            alpha: 0.01,
-            min_count: 5,
-            min_count_unit: 3,
-            baseline_weeks: 26,
-            min_history: 8,
-            emerging_min: 10,
-        }
-    }
-}
-
 /// Complaint KPIs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -189,8 +155,8 @@ pub struct WeeklyConfig {
     pub mine: MineSection,
     /// Stable causes.
     pub causes: CausesSection,
-    /// Early warning.
-    pub alerts: AlertsSection,
+    /// Early warning (预警): the sensitivity of `kesu-warn`.
+    pub alerts: kesu_warn::WarnConfig,
     /// KPIs.
     pub kpis: KpisSection,
 }
@@ -391,13 +357,12 @@ impl WeeklyConfig {
             ("mine.max_other", self.mine.max_other),
             ("causes.similarity_floor", self.causes.similarity_floor),
             ("causes.learning_rate", self.causes.learning_rate),
-            ("alerts.fdr_q", self.alerts.fdr_q),
-            ("alerts.alpha", self.alerts.alpha),
         ] {
             if !unit(v) {
                 return Err(format!("{key}: expected a value in 0..1, got {v}"));
             }
         }
+        self.alerts.validate().map_err(|e| format!("alerts: {e}"))?;
         if self.causes.growth_ratio < 1.0 {
             return Err(format!(
                 "causes.growth_ratio: expected ≥ 1, got {}",

@@ -23,10 +23,16 @@
 
 pub mod config;
 pub mod kpis;
+pub mod manifest;
+pub mod run;
+pub mod state;
 pub mod tables;
+mod warn;
 pub mod week;
 
 pub use config::{Plan, Setting, Source, WeeklyConfig};
+pub use manifest::{RunManifest, WeekSummary};
+pub use run::{OTHER_KEY, Progress, Quiet, RunOutcome, RunRequest, run};
 pub use week::IsoWeek;
 
 /// Errors of the weekly job.
@@ -76,6 +82,9 @@ pub enum Error {
     /// Building a table failed.
     #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
+    /// An atomic write failed.
+    #[error(transparent)]
+    Atomic(#[from] kesu_atomic::Error),
     /// A JSON file of the state could not be read or written.
     #[error(transparent)]
     Json(#[from] serde_json::Error),

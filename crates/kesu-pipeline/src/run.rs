@@ -3,7 +3,7 @@
 //! for the stages and [`crate::state`] for what is kept between runs.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use kesu_cluster::{CorpusBuilder, KChoice, LabelWords, Mining, MiningConfig, OTHER_ID, Taxonomy};
 use kesu_index::ComplaintIndex;
@@ -255,12 +255,6 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
         },
         None => (Registry::new(), BTreeMap::new()),
     };
-    registry
-        .apply_names(&setup.names)
-        .map_err(|e| Error::Config {
-            origin: "causes.names".into(),
-            message: e.to_string(),
-        })?;
     // A re-run of a week must not see the weeks after it in the history.
     if let Some(w) = first {
         history.retain(|k, _| *k < w);
@@ -461,7 +455,7 @@ fn run_week(
             return kesu_cluster::OTHER_LABEL.to_owned();
         }
         let key = matched.keys[cause_id as usize - 1];
-        registry.name_of(key).unwrap_or(auto).to_owned()
+        setup.names.get(key).unwrap_or(auto).to_owned()
     };
     let gap_ids: BTreeMap<u32, Option<String>> = mining
         .iter()
@@ -544,8 +538,9 @@ fn run_week(
             })
             .collect();
         cause_rows.push(CauseRow {
-            label: registry
-                .name_of(matched.keys[c])
+            label: setup
+                .names
+                .get(matched.keys[c])
                 .unwrap_or(&root.label)
                 .to_owned(),
             auto_label: root.label.clone(),
@@ -616,7 +611,6 @@ fn run_week(
         &cause_rows,
         &counts,
         history,
-        &matched.status,
         &ctx.plan.config.alerts,
     )
     .map_err(|e| Error::Config {
@@ -718,7 +712,3 @@ fn run_week(
     Ok(WeekDone { summary, outputs })
 }
 
-/// Cells tested in a week are only those with orders; `_path` keeps
-/// the signature obvious for callers that log it.
-#[allow(dead_code)]
-fn _unused(_path: &Path) {}
