@@ -25,6 +25,11 @@ pub const CHUNK: u64 = 4096;
 const REPEAT_P: f64 = 0.085;
 /// Share of orders that belong to a planned spike.
 const SPIKE_P: f64 = 0.02;
+/// Stream of the planted spikes' orders, apart from the base orders' chunk
+/// streams (`mix(seed, k)`) and the spike plan (`mix(seed, u64::MAX)`).
+const PLANTED_STREAM: u64 = u64::MAX - 1;
+/// Default extra orders per week of a planted spike.
+pub const PLANTED_EXTRA_DEFAULT: u32 = 60;
 /// Share of operator-typed classes left empty, and typed wrong.
 const CLASS_EMPTY_P: f64 = 0.05;
 const CLASS_WRONG_P: f64 = 0.07;
@@ -74,6 +79,81 @@ pub struct SynthConfig {
     /// and write the customer's phone, account number and address into the
     /// complaint text instead, in varied operator styles. Off by default.
     pub identity_in_text: bool,
+    /// Surges planted on request (`kesu synth --spike`), added on top of the
+    /// `n` orders from a stream of their own: the `n` base orders stay byte
+    /// for byte what they are without them. Empty by default.
+    pub planted: Vec<PlantedSpike>,
+}
+
+/// A surge planted on request: `extra` more orders of one cause in one unit
+/// in each of `weeks` weeks from `week` (预警 test material with a known
+/// answer, e.g. a meter-replacement campaign in one unit that brings two
+/// weeks of 跳字 complaints).
+///
+/// Written `UNIT:CAUSE:WEEK[:WEEKS[:EXTRA]]`, with WEEK 1-based:
+///
+/// ```
+/// let s: kesu_synth::PlantedSpike = "城东供电服务中心:smart_meter_fast:5:2".parse()?;
+/// assert_eq!((s.week, s.weeks, s.extra), (5, 2, kesu_synth::PLANTED_EXTRA_DEFAULT));
+/// # Ok::<(), kesu_synth::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlantedSpike {
+    /// 供电单位, one of [`UNITS`](crate::UNITS) by name.
+    pub unit: String,
+    /// Root-cause id from the catalogue (`catalogue.toml`).
+    pub cause: String,
+    /// First week of the surge, 1-based from `start`.
+    pub week: u32,
+    /// Number of weeks (default 1).
+    pub weeks: u32,
+    /// Extra orders in each of those weeks (default
+    /// [`PLANTED_EXTRA_DEFAULT`]).
+    pub extra: u32,
+}
+
+impl std::str::FromStr for PlantedSpike {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<PlantedSpike> {
+        let bad = |why: &str| {
+            Error::Config(format!(
+                "spike {text:?}: {why} (expected UNIT:CAUSE:WEEK[:WEEKS[:EXTRA]])"
+            ))
+        };
+        let parts: Vec<&str> = text.split(':').map(str::trim).collect();
+        if !(3..=5).contains(&parts.len()) {
+            return Err(bad("wrong number of fields"));
+        }
+        let number = |i: usize, name: &str, default: u32| -> Result<u32> {
+            match parts.get(i) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .ok_or_else(|| bad(&format!("{name} must be a positive whole number"))),
+            }
+        };
+        Ok(PlantedSpike {
+            unit: parts[0].to_owned(),
+            cause: parts[1].to_owned(),
+            week: number(2, "WEEK", 1)?,
+            weeks: number(3, "WEEKS", 1)?,
+            extra: number(4, "EXTRA", PLANTED_EXTRA_DEFAULT)?,
+        })
+    }
+}
+
+/// A planted spike resolved against the catalogue and the units.
+#[derive(Debug, Clone, Copy)]
+struct Planted {
+    cause: usize,
+    unit: usize,
+    /// 0-based first week.
+    week: u32,
+    weeks: u32,
+    extra: u32,
 }
 
 impl Default for SynthConfig {
@@ -90,6 +170,7 @@ impl Default for SynthConfig {
             official_class_names: false,
             unknown_class_percent: 0,
             identity_in_text: false,
+            planted: Vec::new(),
         }
     }
 }
@@ -122,6 +203,8 @@ pub struct Truth {
     /// `RG` + the work-order id of the group's first member; set on every
     /// member of a repeat group, including the first.
     pub repeat_group: Option<String>,
+    /// The order was added by a planted spike ([`SynthConfig::planted`]).
+    pub planted: bool,
 }
 
 impl PartialEq for RootCause {
@@ -227,6 +310,9 @@ pub struct Synth {
     /// 客户类别 weights for residential- and commercial-leaning causes.
     classes: [Weighted; 2],
     spikes: Vec<(usize, usize, u32)>,
+    planted: Vec<Planted>,
+    /// Chunks of the `n` base orders; planted orders come in chunks after them.
+    base_chunks: u64,
 }
 
 /// Zipf-like base weight of the cause at 0-based `rank`.
@@ -299,7 +385,15 @@ impl Synth {
                 (cause, unit, week)
             })
             .collect();
+        let planted = cfg
+            .planted
+            .iter()
+            .map(|p| resolve(p, cfg.weeks))
+            .collect::<Result<Vec<_>>>()?;
+        let base_chunks = cfg.n.div_ceil(CHUNK);
         Ok(Synth {
+            planted,
+            base_chunks,
             cfg,
             urban_causes,
             rural_causes,
@@ -329,9 +423,22 @@ impl Synth {
             .collect()
     }
 
-    /// Number of chunks for `n` orders.
+    /// Orders written: the `n` base orders and the planted spikes' orders.
+    pub fn total_orders(&self) -> u64 {
+        self.cfg.n + self.planted_orders()
+    }
+
+    fn planted_orders(&self) -> u64 {
+        self.planted
+            .iter()
+            .map(|p| u64::from(p.weeks) * u64::from(p.extra))
+            .sum()
+    }
+
+    /// Number of chunks: those of the `n` base orders, then those of the
+    /// planted spikes' orders.
     pub fn chunk_count(&self) -> u64 {
-        self.cfg.n.div_ceil(CHUNK)
+        self.base_chunks + self.planted_orders().div_ceil(CHUNK)
     }
 
     /// Every order, chunk after chunk (sequential; writers use chunks in parallel).
@@ -358,6 +465,9 @@ impl Synth {
     /// The orders of chunk `k`, sorted by received time. A pure function of
     /// (configuration, k).
     pub fn chunk(&self, k: u64) -> Vec<SynthOrder> {
+        if k >= self.base_chunks {
+            return self.planted_chunk(k - self.base_chunks);
+        }
         let first = k * CHUNK;
         let count = CHUNK.min(self.cfg.n.saturating_sub(first)) as usize;
         let mut rng = Rng::new(mix(self.cfg.seed, k));
@@ -369,26 +479,116 @@ impl Synth {
                 .unwrap_or_else(|| self.fresh(&mut rng));
             drafts.push(draft);
         }
-        // Exports list orders by received time; ties keep generation order.
-        let mut order: Vec<usize> = (0..count).collect();
-        order.sort_by_key(|&i| (drafts[i].order.received_at, i));
-        let mut ids = vec![String::new(); count];
-        for (pos, &i) in order.iter().enumerate() {
-            let date = drafts[i].order.received_at.format("%Y%m%d");
-            ids[i] = format!("GD{date}{:05}", first + pos as u64);
-        }
-        let mut slots: Vec<Option<Draft>> = drafts.into_iter().map(Some).collect();
-        order
-            .iter()
-            .filter_map(|&i| {
-                let mut d = slots[i].take()?;
-                d.order.id = ids[i].clone();
-                d.order.truth.repeat_group = d.group_root.map(|r| format!("RG{}", ids[r]));
-                Some(d.order)
-            })
-            .collect()
+        finish(drafts, first)
     }
 
+    /// Chunk `j` of the planted spikes' orders: spike after spike, week after
+    /// week, `extra` orders each, drawn from their own stream so that the
+    /// base chunks do not change. Sequence numbers continue after the `n`
+    /// base orders.
+    fn planted_chunk(&self, j: u64) -> Vec<SynthOrder> {
+        let first = j * CHUNK;
+        let count = CHUNK.min(self.planted_orders().saturating_sub(first));
+        let mut rng = Rng::new(mix(mix(self.cfg.seed, PLANTED_STREAM), j));
+        let mut drafts = Vec::with_capacity(count as usize);
+        for i in first..first + count {
+            let (p, week) = self.planted_at(i);
+            let cause = &CATALOGUE[p.cause];
+            let unit = &UNITS[p.unit];
+            let day = self.cfg.start + Duration::days(i64::from(week * 7) + rng.below(7) as i64);
+            let channel = self.channel(&mut rng, cause);
+            let received_at = self.time_on(day, &mut rng, channel == pools::COUNTER);
+            let classes = &self.classes[usize::from(cause.audience == Audience::Commercial)];
+            let customer = Customer::draw(&mut rng, unit, classes);
+            let mut d = self.build(
+                &mut rng,
+                cause,
+                p.unit,
+                unit,
+                channel,
+                received_at,
+                customer,
+                false,
+            );
+            d.order.truth.planted = true;
+            drafts.push(d);
+        }
+        finish(drafts, self.cfg.n + first)
+    }
+
+    /// The planted spike and 0-based week of planted order `i`.
+    fn planted_at(&self, mut i: u64) -> (Planted, u32) {
+        for p in &self.planted {
+            let per_week = u64::from(p.extra);
+            let size = per_week * u64::from(p.weeks);
+            if i < size {
+                return (*p, p.week + (i / per_week) as u32);
+            }
+            i -= size;
+        }
+        unreachable!("planted order index beyond the planted total")
+    }
+}
+
+/// Resolves a planted spike's unit and cause and checks its weeks.
+fn resolve(p: &PlantedSpike, weeks: u32) -> Result<Planted> {
+    let unit = UNITS.iter().position(|u| u.name == p.unit).ok_or_else(|| {
+        let names: Vec<&str> = UNITS.iter().map(|u| u.name).collect();
+        Error::Config(format!(
+            "spike unit {:?} is not a synthetic unit ({})",
+            p.unit,
+            names.join(", ")
+        ))
+    })?;
+    let cause = CATALOGUE
+        .iter()
+        .position(|c| c.id == p.cause)
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "spike cause {:?} is not a catalogue root cause (e.g. smart_meter_fast, frequent_outage)",
+                p.cause
+            ))
+        })?;
+    let last = u64::from(p.week) + u64::from(p.weeks) - 1;
+    if p.week == 0 || p.weeks == 0 || p.extra == 0 || last > u64::from(weeks) {
+        return Err(Error::Config(format!(
+            "spike weeks {}–{last} are outside the {weeks} weeks generated (or no orders)",
+            p.week
+        )));
+    }
+    Ok(Planted {
+        cause,
+        unit,
+        week: p.week - 1,
+        weeks: p.weeks,
+        extra: p.extra,
+    })
+}
+
+/// Sorts a chunk's drafts by received time and numbers them from `first`.
+fn finish(drafts: Vec<Draft>, first: u64) -> Vec<SynthOrder> {
+    let count = drafts.len();
+    // Exports list orders by received time; ties keep generation order.
+    let mut order: Vec<usize> = (0..count).collect();
+    order.sort_by_key(|&i| (drafts[i].order.received_at, i));
+    let mut ids = vec![String::new(); count];
+    for (pos, &i) in order.iter().enumerate() {
+        let date = drafts[i].order.received_at.format("%Y%m%d");
+        ids[i] = format!("GD{date}{:05}", first + pos as u64);
+    }
+    let mut slots: Vec<Option<Draft>> = drafts.into_iter().map(Some).collect();
+    order
+        .iter()
+        .filter_map(|&i| {
+            let mut d = slots[i].take()?;
+            d.order.id = ids[i].clone();
+            d.order.truth.repeat_group = d.group_root.map(|r| format!("RG{}", ids[r]));
+            Some(d.order)
+        })
+        .collect()
+}
+
+impl Synth {
     /// With probability `REPEAT_P`, a paraphrased repeat of an earlier order in
     /// this chunk (same customer, same cause, 1–30 days later).
     fn repeat_of_earlier(
@@ -561,6 +761,7 @@ impl Synth {
                     class,
                     is_repeat: repeat,
                     repeat_group: None,
+                    planted: false,
                 },
             },
             customer,
@@ -1337,5 +1538,78 @@ mod tests {
             "{phone} {account} {styled}"
         );
         assert!(none < 80, "{none} orders name nobody");
+    }
+
+    #[test]
+    fn planted_spikes_add_exactly_their_orders_and_leave_the_rest_identical() {
+        let base = synth(5000, 13);
+        let planted = Synth::new(SynthConfig {
+            n: 5000,
+            seed: 13,
+            planted: vec![
+                "城东供电服务中心:smart_meter_fast:5:2:40".parse().unwrap(),
+                "青山县供电公司:frequent_outage:26".parse().unwrap(),
+            ],
+            ..SynthConfig::default()
+        })
+        .unwrap();
+        assert_eq!(planted.total_orders(), 5000 + 80 + 60);
+        let before: Vec<SynthOrder> = base.orders().collect();
+        let after: Vec<SynthOrder> = planted.orders().collect();
+        assert_eq!(after.len(), 5140);
+        // the base orders come first and are unchanged, field for field
+        assert_eq!(&after[..5000], &before[..]);
+        assert!(after[..5000].iter().all(|o| !o.truth.planted));
+        let extra = &after[5000..];
+        assert!(extra.iter().all(|o| o.truth.planted));
+        let week_of =
+            |o: &SynthOrder| (o.received_at.date() - planted.config().start).num_days() / 7;
+        let mut cells: BTreeMap<(&str, &str, i64), usize> = BTreeMap::new();
+        for o in extra {
+            *cells
+                .entry((o.unit, o.truth.cause.id, week_of(o)))
+                .or_default() += 1;
+        }
+        let want: BTreeMap<(&str, &str, i64), usize> = [
+            (("城东供电服务中心", "smart_meter_fast", 4), 40),
+            (("城东供电服务中心", "smart_meter_fast", 5), 40),
+            (("青山县供电公司", "frequent_outage", 25), 60),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(cells, want);
+        // ids stay unique across base and planted orders
+        let ids: std::collections::HashSet<&str> = after.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(ids.len(), after.len());
+        // a second planted spike does not change the first one's orders
+        let one = Synth::new(SynthConfig {
+            n: 5000,
+            seed: 13,
+            planted: vec!["城东供电服务中心:smart_meter_fast:5:2:40".parse().unwrap()],
+            ..SynthConfig::default()
+        })
+        .unwrap();
+        let one: Vec<SynthOrder> = one.orders().collect();
+        assert_eq!(&one[..5080], &after[..5080]);
+    }
+
+    #[test]
+    fn planted_spike_specs_are_checked() {
+        let spec = |s: &str| s.parse::<PlantedSpike>();
+        let s = spec("城东供电服务中心:smart_meter_fast:3").unwrap();
+        assert_eq!((s.week, s.weeks, s.extra), (3, 1, PLANTED_EXTRA_DEFAULT));
+        assert!(spec("城东供电服务中心:smart_meter_fast").is_err());
+        assert!(spec("城东供电服务中心:smart_meter_fast:0").is_err());
+        assert!(spec("城东供电服务中心:smart_meter_fast:x").is_err());
+        let build = |text: &str| {
+            Synth::new(SynthConfig {
+                planted: vec![spec(text).unwrap()],
+                ..SynthConfig::default()
+            })
+        };
+        assert!(build("城东供电服务中心:smart_meter_fast:25:2").is_ok());
+        assert!(build("城东供电服务中心:smart_meter_fast:26:2").is_err());
+        assert!(build("火星供电所:smart_meter_fast:3").is_err());
+        assert!(build("城东供电服务中心:no_such_cause:3").is_err());
     }
 }

@@ -36,13 +36,13 @@ mod write;
 
 pub use catalogue::{Audience, CATALOGUE, Gap, RootCause};
 pub use generate::{
-    CHUNK, Header, Spike, Synth, SynthConfig, SynthOrder, Truth, UNKNOWN_CLASS_VALUES,
-    official_class_name, substantiated_label,
+    CHUNK, Header, PLANTED_EXTRA_DEFAULT, PlantedSpike, Spike, Synth, SynthConfig, SynthOrder,
+    Truth, UNKNOWN_CLASS_VALUES, official_class_name, substantiated_label,
 };
 pub use pools::{UNITS, Unit, id_check_digit};
 pub use write::{
-    CsvEncoding, Format, Summary, TRUTH_COLUMNS, XLSX_MAX_ROWS, cells, columns, export_columns,
-    write_csv, write_file, write_jsonl, write_xlsx,
+    CsvEncoding, Format, SPIKE_COLUMN, Summary, TRUTH_COLUMNS, XLSX_MAX_ROWS, cells, columns,
+    export_columns, write_csv, write_file, write_jsonl, write_xlsx,
 };
 
 /// What can go wrong while generating or writing.

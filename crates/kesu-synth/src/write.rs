@@ -133,6 +133,12 @@ pub const TRUTH_COLUMNS: [&str; 6] = [
     "repeat_group",
 ];
 
+/// The truth column added after [`TRUTH_COLUMNS`] when spikes are planted
+/// ([`SynthConfig::planted`](crate::SynthConfig)): the order belongs to a
+/// planted spike. Absent otherwise, so exports without planted spikes keep
+/// their columns.
+pub const SPIKE_COLUMN: &str = "spike";
+
 /// The header row for a header language, with or without truth columns.
 pub fn columns(header: Header, with_truth: bool) -> Vec<&'static str> {
     let base = match header {
@@ -150,9 +156,19 @@ pub fn columns(header: Header, with_truth: bool) -> Vec<&'static str> {
 /// left out with [`SynthConfig::identity_in_text`](crate::SynthConfig).
 const IDENTITY_COLUMNS: std::ops::RangeInclusive<usize> = 4..=7;
 
-/// Positions of the [`columns`] an export of this configuration has.
+/// [`columns`], with [`SPIKE_COLUMN`] when truth is written and spikes are
+/// planted.
+fn all_columns(cfg: &crate::SynthConfig) -> Vec<&'static str> {
+    let mut cols = columns(cfg.header, cfg.with_truth);
+    if cfg.with_truth && !cfg.planted.is_empty() {
+        cols.push(SPIKE_COLUMN);
+    }
+    cols
+}
+
+/// Positions of the [`all_columns`] an export of this configuration has.
 fn kept(cfg: &crate::SynthConfig) -> Vec<usize> {
-    (0..columns(cfg.header, cfg.with_truth).len())
+    (0..all_columns(cfg).len())
         .filter(|i| !(cfg.identity_in_text && IDENTITY_COLUMNS.contains(i)))
         .collect()
 }
@@ -160,13 +176,15 @@ fn kept(cfg: &crate::SynthConfig) -> Vec<usize> {
 /// The header row an export of this configuration has: [`columns`] without
 /// the identity columns when they are left out.
 pub fn export_columns(cfg: &crate::SynthConfig) -> Vec<&'static str> {
-    let all = columns(cfg.header, cfg.with_truth);
+    let all = all_columns(cfg);
     kept(cfg).into_iter().map(|i| all[i]).collect()
 }
 
 const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 
-/// The row of an order as text cells, in [`columns`] order.
+/// The row of an order as text cells, in [`columns`] order; with truth, a
+/// last cell for [`SPIKE_COLUMN`] (1 or 0), written only when spikes are
+/// planted.
 pub fn cells(o: &SynthOrder, with_truth: bool) -> Vec<String> {
     let mut v = vec![
         o.id.clone(),
@@ -194,6 +212,7 @@ pub fn cells(o: &SynthOrder, with_truth: bool) -> Vec<String> {
             c.quadrant.label().to_owned(),
             if o.truth.is_repeat { "1" } else { "0" }.to_owned(),
             o.truth.repeat_group.clone().unwrap_or_default(),
+            if o.truth.planted { "1" } else { "0" }.to_owned(),
         ]);
     }
     v
@@ -316,7 +335,7 @@ pub fn write_csv<W: Write>(synth: &Synth, out: W, encoding: CsvEncoding) -> Resu
 /// Empty optional fields are `null`; `is_repeat` is a boolean.
 pub fn write_jsonl<W: Write>(synth: &Synth, out: W) -> Result<Summary> {
     let cfg = synth.config();
-    let cols = columns(cfg.header, cfg.with_truth);
+    let cols = all_columns(cfg);
     let with_truth = cfg.with_truth;
     let kept = kept(cfg);
     let mut out = BufWriter::with_capacity(1 << 20, out);
@@ -360,12 +379,16 @@ fn json_line(
         let name = if i < EN.len() {
             EN[i]
         } else {
-            TRUTH_COLUMNS[i - EN.len()]
+            TRUTH_COLUMNS
+                .get(i - EN.len())
+                .copied()
+                .unwrap_or(SPIKE_COLUMN)
         };
         match name {
             "is_repeat" => {
                 buf.extend_from_slice(if o.truth.is_repeat { b"true" } else { b"false" })
             }
+            SPIKE_COLUMN => buf.extend_from_slice(if o.truth.planted { b"true" } else { b"false" }),
             "category" | "subcategory" | "handling" | "repeat_group" if cell.is_empty() => {
                 buf.extend_from_slice(b"null");
             }
@@ -387,10 +410,10 @@ pub fn write_xlsx(synth: &Synth, path: &Path) -> Result<Summary> {
 fn write_xlsx_to(synth: &Synth, file: &mut fs::File) -> Result<Summary> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as CellFormat, Workbook};
     let cfg = synth.config();
-    if cfg.n > XLSX_MAX_ROWS {
+    if synth.total_orders() > XLSX_MAX_ROWS {
         return Err(Error::Config(format!(
             "an XLSX sheet holds at most {XLSX_MAX_ROWS} orders, asked for {}",
-            cfg.n
+            synth.total_orders()
         )));
     }
     let mut workbook = Workbook::new();
@@ -557,6 +580,55 @@ mod tests {
         let text = "工单编号,客戶來電反映：停电３次😀 ok\n";
         let (reference, _, _) = encoding_rs::GB18030.encode(text);
         assert_eq!(gb18030(text), reference.as_ref());
+    }
+
+    #[test]
+    fn planted_spikes_add_a_spike_truth_column_only_when_planted() {
+        let cfg = SynthConfig {
+            n: 200,
+            seed: 4,
+            with_truth: true,
+            header: Header::English,
+            ..SynthConfig::default()
+        };
+        assert!(!export_columns(&cfg).contains(&SPIKE_COLUMN));
+        let planted = SynthConfig {
+            planted: vec!["城西供电服务中心:low_voltage:2:1:7".parse().unwrap()],
+            ..cfg.clone()
+        };
+        let cols = export_columns(&planted);
+        assert_eq!(cols.last(), Some(&SPIKE_COLUMN));
+        let mut plain = Vec::new();
+        write_csv(&Synth::new(cfg).unwrap(), &mut plain, CsvEncoding::Utf8).unwrap();
+        let mut out = Vec::new();
+        let summary = write_csv(
+            &Synth::new(planted.clone()).unwrap(),
+            &mut out,
+            CsvEncoding::Utf8,
+        )
+        .unwrap();
+        assert_eq!(summary.rows, 207);
+        let text = String::from_utf8(out).unwrap();
+        let mut rows = csv::Reader::from_reader(text.as_bytes());
+        let spike = rows.headers().unwrap().len() - 1;
+        let flags: Vec<String> = rows
+            .records()
+            .map(|r| r.unwrap()[spike].to_owned())
+            .collect();
+        assert_eq!(flags.iter().filter(|f| *f == "1").count(), 7);
+        assert_eq!(flags.iter().filter(|f| *f == "0").count(), 200);
+        // the base rows are the plain rows with one more cell
+        let plain = String::from_utf8(plain).unwrap();
+        let first_plain = plain.lines().nth(1).unwrap();
+        assert!(text.lines().nth(1).unwrap().starts_with(first_plain));
+        let mut jsonl = Vec::new();
+        write_jsonl(&Synth::new(planted).unwrap(), &mut jsonl).unwrap();
+        let last: serde_json::Value =
+            serde_json::from_str(String::from_utf8(jsonl).unwrap().lines().last().unwrap())
+                .unwrap();
+        assert_eq!(last["spike"], serde_json::Value::Bool(true));
+        assert_eq!(last["true_root_cause"], "low_voltage");
+        assert_eq!(last["unit"], "城西供电服务中心");
     }
 
     #[test]
