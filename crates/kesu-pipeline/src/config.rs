@@ -236,7 +236,9 @@ impl Plan {
             origin: origin.clone(),
             message,
         };
-        let file: toml::Table = text.parse().map_err(|e: toml::de::Error| config_err(e.to_string()))?;
+        let file: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| config_err(e.to_string()))?;
         let mut merged = file.clone();
         let mut flagged: Vec<String> = Vec::new();
         for o in overrides {
@@ -350,7 +352,10 @@ impl WeeklyConfig {
     fn check(&self) -> std::result::Result<(), String> {
         let unit = |x: f64| (0.0..=1.0).contains(&x);
         if self.mine.k != "auto" && self.mine.k.parse::<usize>().map_or(true, |k| k < 2) {
-            return Err(format!("mine.k: expected a number ≥ 2 or \"auto\", got {:?}", self.mine.k));
+            return Err(format!(
+                "mine.k: expected a number ≥ 2 or \"auto\", got {:?}",
+                self.mine.k
+            ));
         }
         for (key, v) in [
             ("input.max_reject_rate", self.input.max_reject_rate),
@@ -383,17 +388,20 @@ mod tests {
     #[test]
     fn builtin_config_is_the_defaults() {
         let plan = Plan::resolve(None, &[]).unwrap();
-        assert_eq!(plan.config, WeeklyConfig {
-            causes: CausesSection {
-                names: Some("causes.toml".into()),
-                ..CausesSection::default()
-            },
-            kpis: KpisSection {
-                units: Some("units.toml".into()),
-                ..KpisSection::default()
-            },
-            ..WeeklyConfig::default()
-        });
+        assert_eq!(
+            plan.config,
+            WeeklyConfig {
+                causes: CausesSection {
+                    names: Some("causes.toml".into()),
+                    ..CausesSection::default()
+                },
+                kpis: KpisSection {
+                    units: Some("units.toml".into()),
+                    ..KpisSection::default()
+                },
+                ..WeeklyConfig::default()
+            }
+        );
         assert!(plan.settings.iter().all(|s| s.source == Source::Default));
         assert_eq!(plan.base, PathBuf::from("pipelines"));
     }
@@ -403,8 +411,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("w.toml");
         std::fs::write(&p, "[mine]\nk = \"12\"\ntypical = 3\n").unwrap();
-        let plan = Plan::resolve(Some(&p), &["mine.typical=4".into(), "alerts.fdr_q=0.1".into()])
-            .unwrap();
+        let plan = Plan::resolve(
+            Some(&p),
+            &["mine.typical=4".into(), "alerts.fdr_q=0.1".into()],
+        )
+        .unwrap();
         let source = |k: &str| plan.settings.iter().find(|s| s.key == k).unwrap().source;
         assert_eq!(source("mine.k"), Source::File);
         assert_eq!(source("mine.typical"), Source::Flag);
@@ -423,9 +434,13 @@ mod tests {
         std::fs::write(&p, "[mine]\nmax_othr = 0.2\n").unwrap();
         let e = Plan::resolve(Some(&p), &[]).unwrap_err().to_string();
         assert!(e.contains("max_othr"), "{e}");
-        let e = Plan::resolve(None, &["mine.k=1".into()]).unwrap_err().to_string();
+        let e = Plan::resolve(None, &["mine.k=1".into()])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("mine.k"), "{e}");
-        let e = Plan::resolve(None, &["alerts.fdr_q=2".into()]).unwrap_err().to_string();
+        let e = Plan::resolve(None, &["alerts.fdr_q=2".into()])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("alerts.fdr_q"), "{e}");
         assert!(Plan::resolve(None, &["nonsense".into()]).is_err());
     }
@@ -441,7 +456,10 @@ mod tests {
     #[test]
     fn default_optional_files_may_be_missing_named_ones_may_not() {
         let plan = Plan::resolve(None, &["kpis.units=\"/nonexistent/units.toml\"".into()]).unwrap();
-        assert!(plan.optional_file(plan.config.kpis.units.as_deref(), "kpis.units").is_err());
+        assert!(
+            plan.optional_file(plan.config.kpis.units.as_deref(), "kpis.units")
+                .is_err()
+        );
         let plan = Plan::resolve(None, &[]).unwrap();
         let tmp_base = Plan {
             base: PathBuf::from("/nonexistent"),

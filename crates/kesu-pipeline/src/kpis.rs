@@ -121,14 +121,21 @@ pub fn week_kpis(
     let mut notes = KpiNotes::default();
     let mut tallies: BTreeMap<Option<&str>, Tally> = BTreeMap::new();
     for (i, f) in facts.iter().enumerate() {
-        let subst = f.substantiated.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let subst = f
+            .substantiated
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
         let verdict = subst.and_then(|s| {
             if cfg.substantiated.iter().any(|v| v == s) {
                 Some(true)
             } else if cfg.unsubstantiated.iter().any(|v| v == s) {
                 Some(false)
             } else {
-                *notes.unknown_substantiation.entry(s.to_owned()).or_default() += 1;
+                *notes
+                    .unknown_substantiation
+                    .entry(s.to_owned())
+                    .or_default() += 1;
                 None
             }
         });
@@ -259,7 +266,10 @@ mod tests {
             customers: [("城区".to_owned(), 20_000u64)].into(),
         };
         let mut history = OrderHistory::new();
-        history.insert(week.previous(), [("*".to_owned(), 2u64), ("城区".to_owned(), 1)].into());
+        history.insert(
+            week.previous(),
+            [("*".to_owned(), 2u64), ("城区".to_owned(), 1)].into(),
+        );
         let (rows, notes) = week_kpis(week, &facts, &predicted, &repeat, &cfg, &units, &history);
         assert_eq!(rows.len(), 3);
         let all = &rows[0];
@@ -276,10 +286,16 @@ mod tests {
         assert_eq!(all.orders_year_ago, None);
         assert_eq!(all.class_mix["供电服务"], 0.5);
         assert_eq!(all.customers, Some(20_000));
-        let chengqu = rows.iter().find(|r| r.unit.as_deref() == Some("城区")).unwrap();
+        let chengqu = rows
+            .iter()
+            .find(|r| r.unit.as_deref() == Some("城区"))
+            .unwrap();
         assert_eq!(chengqu.orders_per_10k, Some(1.0));
         assert_eq!(chengqu.week_on_week, Some(1.0));
-        let chengdong = rows.iter().find(|r| r.unit.as_deref() == Some("城东")).unwrap();
+        let chengdong = rows
+            .iter()
+            .find(|r| r.unit.as_deref() == Some("城东"))
+            .unwrap();
         assert_eq!(chengdong.orders_per_10k, None);
         assert_eq!(chengdong.orders_prev_week, Some(0));
         assert_eq!(chengdong.week_on_week, None, "no change from zero");

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use kesu_cluster::{CorpusBuilder, KChoice, LabelWords, Mining, MiningConfig, OTHER_ID, Taxonomy};
 use kesu_index::ComplaintIndex;
 use kesu_ingest::{ColumnMap, Encoding, IngestOptions, Tz};
-use kesu_normalize::{NormalizedOrder, Normalizer};
+use kesu_normalize::NormalizedOrder;
 use kesu_registry::{CauseNames, CauseStatus, MatchConfig, Registry, WeekCluster};
 use kesu_segment::{Analyzer, AnalyzerConfig, Segmenter, SegmenterConfig};
 use kesu_timing::StageTimer;
@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use crate::kpis::{self, ALL_UNITS, OrderFacts, OrderHistory, Units};
 use crate::manifest::{InputFile, RowAccounting, RunManifest, WeekSummary};
 use crate::state::{Checkpoint, STATE_FORMAT, State, WeekCounts};
-use crate::tables::{self, AlertRow, AssignmentRow, CauseRow, TypicalRow};
+use crate::tables::{self, AssignmentRow, CauseRow, TypicalRow};
 use crate::week::IsoWeek;
 use crate::{Error, Plan, Result};
 
@@ -177,6 +177,9 @@ pub struct RunOutcome {
     pub manifest_path: PathBuf,
     /// Every rejected row.
     pub rejects: Vec<kesu_model::Reject>,
+    /// Per week run, its causes by decreasing size then 其他: (name, orders),
+    /// for the charts the caller draws.
+    pub cause_sizes: BTreeMap<IsoWeek, Vec<(String, u64)>>,
 }
 
 /// Runs the weekly job.
@@ -186,8 +189,8 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
     let state = State::open(&request.state)?;
     let incomplete_before: Vec<IsoWeek> = state.incomplete_weeks()?.into_iter().collect();
     let setup = setup(plan)?;
-    timer.lap("setup");
-    progress.stage(None, "setup", timer_last(&timer));
+    let s = timer.lap("setup");
+    progress.stage(None, "setup", s);
 
     // read: every file, every row accounted for; hashes beside the parse.
     let total: u64 = request
@@ -210,8 +213,8 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
     );
     let batch = batch?;
     let inputs = inputs?;
-    timer.lap("read");
-    progress.stage(None, "read", timer_last(&timer));
+    let s = timer.lap("read");
+    progress.stage(None, "read", s);
 
     // partition: by ISO week of receipt, input order kept within a week.
     let mut weeks: BTreeMap<IsoWeek, Vec<NormalizedOrder>> = BTreeMap::new();
@@ -237,8 +240,8 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
         in_weeks_run: stats.orders - outside,
         outside_week: outside,
     };
-    timer.lap("partition");
-    progress.stage(None, "partition", timer_last(&timer));
+    let s = timer.lap("partition");
+    progress.stage(None, "partition", s);
 
     let checkpointed = state.checkpointed_weeks()?;
     let later_weeks_not_rerun: Vec<IsoWeek> = match weeks.keys().next_back() {
@@ -265,6 +268,7 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
     let mut summaries = Vec::new();
     let mut outputs = Vec::new();
     let mut stage_totals: BTreeMap<String, f64> = BTreeMap::new();
+    let mut cause_sizes = BTreeMap::new();
     for (i, (week, orders)) in weeks.into_iter().enumerate() {
         progress.week(week, i + 1, n_weeks, orders.len());
         // The week's rejects: a run reports its unreadable rows with the
@@ -281,11 +285,20 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
             version: &version,
             progress,
         };
-        let done = run_week(&ctx, week, orders, rejects, &mut index, &mut registry, &mut history)?;
+        let done = run_week(
+            &ctx,
+            week,
+            orders,
+            rejects,
+            &mut index,
+            &mut registry,
+            &mut history,
+        )?;
         for (stage, s) in &done.summary.timing_s {
             *stage_totals.entry(stage.clone()).or_default() += s;
         }
         outputs.extend(done.outputs);
+        cause_sizes.insert(week, done.cause_sizes);
         summaries.push(done.summary);
     }
     timer.lap("weeks");
@@ -327,11 +340,8 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
         manifest,
         manifest_path,
         rejects: batch.rejects,
+        cause_sizes,
     })
-}
-
-fn timer_last(timer: &StageTimer) -> f64 {
-    timer.last_lap()
 }
 
 struct WeekContext<'a> {
@@ -345,6 +355,7 @@ struct WeekContext<'a> {
 struct WeekDone {
     summary: WeekSummary,
     outputs: Vec<String>,
+    cause_sizes: Vec<(String, u64)>,
 }
 
 /// Facts kept per order for the KPIs and typical cases before the order is
@@ -387,8 +398,8 @@ fn run_week(
     let setup = ctx.setup;
     let mut timer = StageTimer::start();
     let lap = |timer: &mut StageTimer, stage: &str| {
-        timer.lap(stage);
-        ctx.progress.stage(Some(week), stage, timer.last_lap());
+        let s = timer.lap(stage);
+        ctx.progress.stage(Some(week), stage, s);
     };
     // The week's old checkpoint goes first: until the new one is written,
     // the week counts as incomplete, whatever happens in between.
@@ -501,12 +512,21 @@ fn run_week(
     let merged_into: BTreeMap<String, Vec<String>> = matched
         .merges
         .iter()
-        .map(|m| (m.into.to_string(), m.absorbed.iter().map(|k| k.to_string()).collect()))
+        .map(|m| {
+            (
+                m.into.to_string(),
+                m.absorbed.iter().map(|k| k.to_string()).collect(),
+            )
+        })
         .collect();
     let split_parent: BTreeMap<String, String> = matched
         .splits
         .iter()
-        .flat_map(|s| s.children.iter().map(move |c| (c.to_string(), s.parent.to_string())))
+        .flat_map(|s| {
+            s.children
+                .iter()
+                .map(move |c| (c.to_string(), s.parent.to_string()))
+        })
         .collect();
     let mut cause_rows: Vec<CauseRow> = Vec::new();
     for (c, root) in mining.iter().flat_map(|m| &m.root_causes).enumerate() {
@@ -572,11 +592,7 @@ fn run_week(
             cause_key: key,
         });
     }
-    let other = counts
-        .causes
-        .get(OTHER_KEY)
-        .cloned()
-        .unwrap_or_default();
+    let other = counts.causes.get(OTHER_KEY).cloned().unwrap_or_default();
     if let Some(&orders) = other.get(ALL_UNITS) {
         cause_rows.push(CauseRow {
             cause_key: OTHER_KEY.to_owned(),
@@ -606,21 +622,20 @@ fn run_week(
     }
 
     // warn
-    let alert_rows = crate::warn::alerts(
-        week,
-        &cause_rows,
-        &counts,
-        history,
-        &ctx.plan.config.alerts,
-    )
-    .map_err(|e| Error::Config {
-        origin: "alerts".into(),
-        message: e.to_string(),
-    })?;
+    let alert_rows =
+        crate::warn::alerts(week, &cause_rows, &counts, history, &ctx.plan.config.alerts).map_err(
+            |e| Error::Config {
+                origin: "alerts".into(),
+                message: e.to_string(),
+            },
+        )?;
     lap(&mut timer, "warn");
 
     // kpis
-    let predicted: Vec<&str> = assignment_rows.iter().map(|r| r.predicted_class.as_str()).collect();
+    let predicted: Vec<&str> = assignment_rows
+        .iter()
+        .map(|r| r.predicted_class.as_str())
+        .collect();
     let repeat: Vec<bool> = assignment_rows.iter().map(|r| r.is_repeat).collect();
     let order_history: OrderHistory = history
         .iter()
@@ -643,13 +658,19 @@ fn run_week(
         vec![
             ("kesu.table".to_owned(), table.to_owned()),
             ("kesu.week".to_owned(), w.clone()),
-            ("kesu.version".to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
+            (
+                "kesu.version".to_owned(),
+                env!("CARGO_PKG_VERSION").to_owned(),
+            ),
             ("kesu.analyzer_version".to_owned(), ctx.version.to_owned()),
             ("kesu.config_hash".to_owned(), ctx.plan.hash.clone()),
         ]
     };
     let batches = [
-        ("assignments", tables::assignments_batch(&w, &assignment_rows)?),
+        (
+            "assignments",
+            tables::assignments_batch(&w, &assignment_rows)?,
+        ),
         ("causes", tables::causes_batch(&w, &cause_rows)?),
         ("alerts", tables::alerts_batch(&w, &alert_rows)?),
         ("kpis", tables::kpis_batch(&w, &kpi_rows)?),
@@ -709,6 +730,13 @@ fn run_week(
         index_replaced: upsert.replaced,
         timing_s: timer.into_stages(),
     };
-    Ok(WeekDone { summary, outputs })
+    let cause_sizes = cause_rows
+        .iter()
+        .map(|c| (c.label.clone(), c.orders))
+        .collect();
+    Ok(WeekDone {
+        summary,
+        outputs,
+        cause_sizes,
+    })
 }
-

@@ -162,8 +162,7 @@ impl State {
         let Some(prev) = self
             .checkpointed_weeks()?
             .into_iter()
-            .filter(|w| *w < week)
-            .next_back()
+            .rfind(|w| *w < week)
         else {
             return Ok(None);
         };

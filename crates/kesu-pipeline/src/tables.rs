@@ -264,13 +264,11 @@ pub fn assignments_batch(week: &str, rows: &[AssignmentRow]) -> Result<RecordBat
     let cols: Vec<ArrayRef> = vec![
         week_column(week, n),
         strings(rows.iter().map(|r| Some(r.work_order_id.as_str()))),
-        Arc::new(
-            TimestampSecondArray::from(
-                rows.iter()
-                    .map(|r| r.received_at.and_utc().timestamp())
-                    .collect::<Vec<i64>>(),
-            ),
-        ),
+        Arc::new(TimestampSecondArray::from(
+            rows.iter()
+                .map(|r| r.received_at.and_utc().timestamp())
+                .collect::<Vec<i64>>(),
+        )),
         strings(rows.iter().map(|r| r.unit.as_deref())),
         strings(rows.iter().map(|r| r.channel.as_deref())),
         strings(rows.iter().map(|r| Some(r.cause_key.as_str()))),
@@ -279,8 +277,16 @@ pub fn assignments_batch(week: &str, rows: &[AssignmentRow]) -> Result<RecordBat
         strings(rows.iter().map(|r| r.gap_id.as_deref())),
         strings(rows.iter().map(|r| Some(r.predicted_class.as_str()))),
         strings(rows.iter().map(|r| r.typed_class.as_deref())),
-        Arc::new(rows.iter().map(|r| Some(r.class_disagrees)).collect::<BooleanArray>()),
-        Arc::new(rows.iter().map(|r| Some(r.is_repeat)).collect::<BooleanArray>()),
+        Arc::new(
+            rows.iter()
+                .map(|r| Some(r.class_disagrees))
+                .collect::<BooleanArray>(),
+        ),
+        Arc::new(
+            rows.iter()
+                .map(|r| Some(r.is_repeat))
+                .collect::<BooleanArray>(),
+        ),
         strings(rows.iter().map(|r| Some(r.repeat_group.as_str()))),
     ];
     let schema = Arc::unwrap_or_clone(assignments_schema());
@@ -348,8 +354,9 @@ pub fn causes_schema() -> SchemaRef {
 /// The `causes` batch of a week.
 pub fn causes_batch(week: &str, rows: &[CauseRow]) -> Result<RecordBatch> {
     let n = rows.len();
-    let mut terms = ListBuilder::new(StructBuilder::from_fields(term_fields(), 0))
-        .with_field(Arc::new(Field::new("item", DataType::Struct(term_fields()), true)));
+    let mut terms = ListBuilder::new(StructBuilder::from_fields(term_fields(), 0)).with_field(
+        Arc::new(Field::new("item", DataType::Struct(term_fields()), true)),
+    );
     for r in rows {
         let s = terms.values();
         for (t, w) in &r.top_terms {
@@ -363,12 +370,16 @@ pub fn causes_batch(week: &str, rows: &[CauseRow]) -> Result<RecordBatch> {
         }
         terms.append(true);
     }
-    let mut typical = ListBuilder::new(StructBuilder::from_fields(typical_fields(), 0))
-        .with_field(Arc::new(Field::new("item", DataType::Struct(typical_fields()), true)));
+    let mut typical = ListBuilder::new(StructBuilder::from_fields(typical_fields(), 0)).with_field(
+        Arc::new(Field::new("item", DataType::Struct(typical_fields()), true)),
+    );
     for r in rows {
         let s = typical.values();
         for t in &r.typical {
-            for (i, v) in [&t.work_order_id, &t.text, &t.handling].into_iter().enumerate() {
+            for (i, v) in [&t.work_order_id, &t.text, &t.handling]
+                .into_iter()
+                .enumerate()
+            {
                 s.field_builder::<StringBuilder>(i)
                     .expect("string field")
                     .append_value(v);
@@ -569,9 +580,15 @@ mod tests {
         assert_eq!(b.num_rows(), 2);
         assert_eq!(b.schema(), causes_schema());
         assert_eq!(causes_batch("2024-W01", &[]).unwrap().num_rows(), 0);
-        assert_eq!(alerts_batch("2024-W01", &[]).unwrap().schema(), alerts_schema());
+        assert_eq!(
+            alerts_batch("2024-W01", &[]).unwrap().schema(),
+            alerts_schema()
+        );
         assert_eq!(kpis_batch("2024-W01", &[]).unwrap().schema(), kpis_schema());
-        assert_eq!(rejects_batch("2024-W01", &[]).unwrap().schema(), rejects_schema());
+        assert_eq!(
+            rejects_batch("2024-W01", &[]).unwrap().schema(),
+            rejects_schema()
+        );
         assert_eq!(
             assignments_batch("2024-W01", &[]).unwrap().schema(),
             assignments_schema()

@@ -51,7 +51,9 @@ pub fn alerts(
                 unit: (unit != ALL_UNITS).then(|| unit.clone()),
                 history: series,
                 observed,
-                new_cause: c.status == "new",
+                // In the first week of a history every cause is new; that is
+                // the start of the record, not an emerging problem.
+                new_cause: c.status == "new" && !past.is_empty(),
             });
             labels.push(c.label.clone());
         }

@@ -138,7 +138,10 @@ mod tests {
     fn parse_display_round_trip_and_errors() {
         let w: IsoWeek = "2024-W23".parse().unwrap();
         assert_eq!(w.to_string(), "2024-W23");
-        assert_eq!("2024W05".parse::<IsoWeek>().unwrap().to_string(), "2024-W05");
+        assert_eq!(
+            "2024W05".parse::<IsoWeek>().unwrap().to_string(),
+            "2024-W05"
+        );
         assert!("2024-W54".parse::<IsoWeek>().is_err());
         assert!("2021-W53".parse::<IsoWeek>().is_err(), "2021 has 52 weeks");
         assert!("2020-W53".parse::<IsoWeek>().is_ok());

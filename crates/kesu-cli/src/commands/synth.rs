@@ -155,6 +155,7 @@ pub fn run(args: Args) -> anyhow::Result<crate::Status> {
         official_class_names: args.official_class_names,
         unknown_class_percent: args.unknown_class,
         identity_in_text: args.identity_in_text,
+        planted: Vec::new(),
     };
     let synth = Synth::new(cfg)?;
     let started = Instant::now();
