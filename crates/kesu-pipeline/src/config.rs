@@ -60,7 +60,9 @@ pub struct AnalyzerSection {
 pub struct MineSection {
     /// Taxonomy of classes and management gaps (empty: built-in).
     pub taxonomy: Option<PathBuf>,
-    /// Number of root causes per week, or "auto".
+    /// Number of root causes per week, or "auto" (`k = 12` and
+    /// `k = "12"` both read).
+    #[serde(deserialize_with = "number_or_text")]
     pub k: String,
     /// Typical cases per cause.
     pub typical: usize,
@@ -337,6 +339,20 @@ impl Plan {
     }
 }
 
+/// A setting written as a number or as text.
+fn number_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NumberOrText {
+        Number(i64),
+        Text(String),
+    }
+    Ok(match NumberOrText::deserialize(d)? {
+        NumberOrText::Number(n) => n.to_string(),
+        NumberOrText::Text(s) => s,
+    })
+}
+
 /// A `--set` value: TOML when it parses as a value, else a bare string
 /// (`--set mine.k=auto` need not quote `auto`).
 fn parse_value(s: &str) -> toml::Value {
@@ -441,7 +457,7 @@ mod tests {
         let e = Plan::resolve(None, &["alerts.fdr_q=2".into()])
             .unwrap_err()
             .to_string();
-        assert!(e.contains("alerts.fdr_q"), "{e}");
+        assert!(e.contains("alerts") && e.contains("fdr_q"), "{e}");
         assert!(Plan::resolve(None, &["nonsense".into()]).is_err());
     }
 

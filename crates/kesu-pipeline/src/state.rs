@@ -159,11 +159,7 @@ impl State {
     /// where a run of `week` starts from (so that running a week again
     /// starts from the same registry as the first time).
     pub fn checkpoint_before(&self, week: IsoWeek) -> Result<Option<Checkpoint>> {
-        let Some(prev) = self
-            .checkpointed_weeks()?
-            .into_iter()
-            .rfind(|w| *w < week)
-        else {
+        let Some(prev) = self.checkpointed_weeks()?.into_iter().rfind(|w| *w < week) else {
             return Ok(None);
         };
         let path = self.checkpoint_file(prev);
