@@ -372,22 +372,41 @@ fn dot_dense(doc: &SparseVec, dense: &[f32]) -> f32 {
 
 /// k-means++ seeding on cosine distance (1 − cos).
 fn seed_plus_plus(docs: &[SparseVec], k: usize, dim: usize, rng: &mut SplitMix64) -> Vec<Centre> {
+    seed_plus_plus_from(docs, Vec::new(), k, dim, rng)
+}
+
+/// k-means++ seeding that starts from `initial` centres (none: the first
+/// is a random document) and adds documents until there are `k`.
+fn seed_plus_plus_from(
+    docs: &[SparseVec],
+    initial: Vec<Centre>,
+    k: usize,
+    dim: usize,
+    rng: &mut SplitMix64,
+) -> Vec<Centre> {
     // One dense copy of the newest centre, cleared again after each use.
     let mut dense = vec![0.0f32; dim];
-    let mut probe = |doc: &SparseVec, best: &mut [f32], first: bool| {
-        for (&t, &x) in doc.idx.iter().zip(&doc.val) {
+    let mut probe = |centre: &[(u32, f32)], best: &mut [f32], first: bool| {
+        for &(t, x) in centre {
             dense[t as usize] = x;
         }
         best.par_iter_mut().zip(docs.par_iter()).for_each(|(b, d)| {
             let s = dot_dense(d, &dense);
             *b = if first { s } else { b.max(s) };
         });
-        doc.idx.iter().for_each(|&t| dense[t as usize] = 0.0);
-        centre_of(doc)
+        centre.iter().for_each(|&(t, _)| dense[t as usize] = 0.0);
     };
-    let first = rng.below(docs.len());
     let mut best = vec![0.0f32; docs.len()];
-    let mut centres = vec![probe(&docs[first], &mut best, true)];
+    let mut centres = initial;
+    if centres.is_empty() {
+        let first = centre_of(&docs[rng.below(docs.len())]);
+        probe(&first, &mut best, true);
+        centres.push(first);
+    } else {
+        for (i, c) in centres.iter().enumerate() {
+            probe(c, &mut best, i == 0);
+        }
+    }
     while centres.len() < k {
         let weights: Vec<f64> = best.iter().map(|&s| (1.0 - s as f64).max(0.0)).collect();
         let total: f64 = weights.iter().sum();
@@ -406,7 +425,9 @@ fn seed_plus_plus(docs: &[SparseVec], k: usize, dim: usize, rng: &mut SplitMix64
             }
             chosen
         };
-        centres.push(probe(&docs[pick], &mut best, false));
+        let centre = centre_of(&docs[pick]);
+        probe(&centre, &mut best, false);
+        centres.push(centre);
     }
     centres
 }
@@ -446,6 +467,35 @@ pub fn fit(docs: &[SparseVec], dim: usize, cfg: &KMeansConfig) -> Fit {
     best.unwrap_or_else(|| fit_once(docs, dim, k, cfg.max_iter, cfg.seed))
 }
 
+/// Fits spherical k-means once, starting from `initial` centres (sparse,
+/// ascending terms, L2-normalised: for example known causes' profiles)
+/// completed by k-means++ to `k` centres (`k` is raised to the number of
+/// initial centres). Unlike [`fit`], a centre that loses all its documents
+/// stays empty instead of taking the worst-served document: a known cause
+/// absent this week is absent, not replaced by an outlier.
+pub fn fit_from(
+    docs: &[SparseVec],
+    dim: usize,
+    initial: Vec<Vec<(u32, f32)>>,
+    k: usize,
+    max_iter: usize,
+    seed: u64,
+) -> Fit {
+    let k = k
+        .max(initial.len())
+        .clamp(1, docs.len().max(1).max(initial.len()));
+    if docs.is_empty() {
+        return Fit {
+            centroids: pack_sparse(&vec![Vec::new(); k], dim, Vec::new()),
+            labels: Vec::new(),
+            objective: 0.0,
+        };
+    }
+    let mut rng = SplitMix64::new(seed);
+    let centres = seed_plus_plus_from(docs, initial, k, dim, &mut rng);
+    iterate(docs, dim, centres, max_iter, false)
+}
+
 fn fit_once(docs: &[SparseVec], dim: usize, k: usize, max_iter: usize, seed: u64) -> Fit {
     let mut rng = SplitMix64::new(seed);
     if docs.is_empty() {
@@ -455,7 +505,20 @@ fn fit_once(docs: &[SparseVec], dim: usize, k: usize, max_iter: usize, seed: u64
             objective: 0.0,
         };
     }
-    let mut old_centres = seed_plus_plus(docs, k, dim, &mut rng);
+    let centres = seed_plus_plus(docs, k, dim, &mut rng);
+    iterate(docs, dim, centres, max_iter, true)
+}
+
+/// Lloyd iterations (with bounded reassignment) from these centres.
+/// `reseed_empty`: an emptied centre takes the worst-served document.
+fn iterate(
+    docs: &[SparseVec],
+    dim: usize,
+    mut old_centres: Vec<Centre>,
+    max_iter: usize,
+    reseed_empty: bool,
+) -> Fit {
+    let k = old_centres.len();
     let mut centroids = pack_sparse(&old_centres, dim, Vec::new());
     let (mut labels, mut bounds) = assign_bounded(&centroids, docs);
     let mut objective = objective_of(&labels);
@@ -466,7 +529,7 @@ fn fit_once(docs: &[SparseVec], dim: usize, k: usize, max_iter: usize, seed: u64
         labels.iter().for_each(|&(c, _)| sizes[c as usize] += 1);
         let mut taken: Vec<usize> = Vec::new();
         for c in 0..k {
-            if sizes[c] == 0 {
+            if reseed_empty && sizes[c] == 0 {
                 let worst = labels
                     .iter()
                     .enumerate()

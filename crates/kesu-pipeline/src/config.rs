@@ -103,15 +103,19 @@ pub struct CausesSection {
     pub learning_rate: f64,
     /// Share change (×, ÷) that makes a recurring cause growing or fading.
     pub growth_ratio: f64,
+    /// Causes seen in this many weeks before a week seed its clustering
+    /// (warm start); 0 clusters every week from scratch.
+    pub warm_start_weeks: u32,
 }
 
 impl Default for CausesSection {
     fn default() -> Self {
         CausesSection {
             names: None,
-            similarity_floor: 0.35,
+            similarity_floor: 0.4,
             learning_rate: 0.3,
             growth_ratio: 1.5,
+            warm_start_weeks: 4,
         }
     }
 }

@@ -385,6 +385,23 @@ fn keep(o: &NormalizedOrder) -> Kept {
     }
 }
 
+/// Profiles of the causes seen in the `weeks` weeks before `week`, by key:
+/// the warm start of the week's clustering.
+fn prior_causes(registry: &Registry, week: IsoWeek, weeks: u32) -> Vec<Vec<(String, f64)>> {
+    if weeks == 0 {
+        return Vec::new();
+    }
+    registry
+        .causes()
+        .filter(|c| {
+            c.last_week
+                .parse::<IsoWeek>()
+                .is_ok_and(|last| last < week && last.weeks_until(week) <= i64::from(weeks))
+        })
+        .map(|c| c.centroid.clone())
+        .collect()
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run_week(
     ctx: &WeekContext<'_>,
@@ -425,10 +442,14 @@ fn run_week(
     let tagger = segmenter.clone();
     corpus.label_words = Some(LabelWords::new(move |w| tagger.is_naming_word(w)));
     let n = corpus.len();
+    let mining_cfg = MiningConfig {
+        prior_causes: prior_causes(registry, week, ctx.plan.config.causes.warm_start_weeks),
+        ..setup.mining.clone()
+    };
     let mining: Option<Mining> = if n == 0 {
         None
     } else {
-        Some(kesu_cluster::mine(&corpus, &setup.taxonomy, &setup.mining)?)
+        Some(kesu_cluster::mine(&corpus, &setup.taxonomy, &mining_cfg)?)
     };
     drop(corpus);
     lap(&mut timer, "mine");

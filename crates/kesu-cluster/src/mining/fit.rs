@@ -54,16 +54,24 @@ pub(super) fn fit_and_assign(
         .map(|i| nonempty[i])
         .collect();
     let fit_docs: Vec<SparseVec> = fit_idx.iter().map(|&i| features.docs[i].clone()).collect();
-    let fit = kmeans::fit(
-        &fit_docs,
-        dim,
-        &KMeansConfig {
-            k,
-            seed: cfg.seed,
-            n_init: cfg.n_init,
-            max_iter: 40,
-        },
-    );
+    let priors = prior_centres(features, &cfg.prior_causes);
+    let fit = if priors.is_empty() {
+        kmeans::fit(
+            &fit_docs,
+            dim,
+            &KMeansConfig {
+                k,
+                seed: cfg.seed,
+                n_init: cfg.n_init,
+                max_iter: 40,
+            },
+        )
+    } else {
+        // One run from the known causes: restarts would be judged by the
+        // objective alone and could trade the known clusters for another
+        // partition that is barely better but different every week.
+        kmeans::fit_from(&fit_docs, dim, priors, k, 40, cfg.seed)
+    };
     drop(fit_docs);
     let centroids: Centroids = fit.centroids;
     // The fit's last step assigned its documents to these very centroids;
@@ -82,6 +90,44 @@ pub(super) fn fit_and_assign(
         nearest[i] = label;
     }
     (centroids, nearest)
+}
+
+/// Known causes' term profiles in this run's vocabulary: terms it does not
+/// have are dropped, the rest L2-normalised; a profile left empty is
+/// skipped.
+fn prior_centres(features: &Features, priors: &[Vec<(String, f64)>]) -> Vec<Vec<(u32, f32)>> {
+    if priors.is_empty() {
+        return Vec::new();
+    }
+    let ids: rustc_hash::FxHashMap<&str, u32> = features
+        .terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.as_str(), i as u32))
+        .collect();
+    priors
+        .iter()
+        .filter_map(|profile| {
+            let mut centre: Vec<(u32, f32)> = profile
+                .iter()
+                .filter_map(|(t, w)| ids.get(t.as_str()).map(|&i| (i, *w as f32)))
+                .filter(|&(_, w)| w > 0.0)
+                .collect();
+            centre.sort_unstable_by_key(|&(i, _)| i);
+            centre.dedup_by_key(|&mut (i, _)| i);
+            let norm = centre
+                .iter()
+                .map(|&(_, w)| f64::from(w) * f64::from(w))
+                .sum::<f64>()
+                .sqrt();
+            (norm > 0.0).then(|| {
+                centre
+                    .into_iter()
+                    .map(|(i, w)| (i, (f64::from(w) / norm) as f32))
+                    .collect()
+            })
+        })
+        .collect()
 }
 
 /// Deterministic sample of `m` indices out of `0..n`, ascending.

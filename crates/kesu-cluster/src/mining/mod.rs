@@ -97,6 +97,12 @@ pub struct MiningConfig {
     pub repeat_min_jaccard: f64,
     /// Add the typed class and subclass as features (weak supervision).
     pub typed_features: bool,
+    /// Term profiles of causes known from earlier weeks (for example
+    /// [`RootCause::profile`] kept by a registry): k-means starts from them
+    /// (warm start) instead of from k-means++ alone, so that the same
+    /// problem forms the same cluster week after week. k is raised to their
+    /// number; a known cause absent this week stays empty and is dropped.
+    pub prior_causes: Vec<Vec<(String, f64)>>,
 }
 
 impl Default for MiningConfig {
@@ -113,6 +119,7 @@ impl Default for MiningConfig {
             features: FeatureConfig::default(),
             repeat_min_jaccard: RepeatConfig::default().min_jaccard,
             typed_features: true,
+            prior_causes: Vec::new(),
         }
     }
 }
