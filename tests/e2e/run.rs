@@ -233,7 +233,8 @@ fn killed_runs_leave_a_usable_state_and_the_rerun_completes_it() {
             decoded_tables(&state);
         }
     }
-    // The next run completes the state: the same tables as a run never killed.
+    // The next run completes the state: the same tables as a run never
+    // killed, and no temporary file left.
     run_weekly(&state, &[]);
     assert_eq!(decoded_tables(&state), expected);
 }

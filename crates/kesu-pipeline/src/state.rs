@@ -86,10 +86,43 @@ impl State {
             let p = root.join(dir);
             std::fs::create_dir_all(&p).map_err(io(&p))?;
         }
-        Ok(State {
+        let state = State {
             root: root.to_path_buf(),
             _lock: lock,
-        })
+        };
+        state.remove_stale_temporaries()?;
+        Ok(state)
+    }
+
+    /// Removes the temporary files a killed run left beside the tables and
+    /// checkpoints (`.NAME.XXXX.tmp`, never read as data: readers glob
+    /// `*.parquet`). Safe: this run holds the lock, so no writer is active.
+    fn remove_stale_temporaries(&self) -> Result<()> {
+        let mut dirs = vec![self.root.join("checkpoints")];
+        for table in crate::tables::TABLES {
+            let dir = self.root.join("tables").join(table);
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries {
+                dirs.push(entry.map_err(io(&dir))?.path());
+            }
+        }
+        for dir in dirs {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries {
+                let entry = entry.map_err(io(&dir))?;
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with('.') && name.ends_with(".tmp") {
+                    let path = entry.path();
+                    std::fs::remove_file(&path).map_err(io(&path))?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The state folder.
