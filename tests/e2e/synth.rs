@@ -129,7 +129,15 @@ fn synth_rejects_gb18030_for_non_csv_and_leaves_no_file() {
 #[test]
 fn synth_spike_adds_planted_orders_after_the_unchanged_ones() {
     let dir = tempdir();
-    let base = &["--n", "400", "--seed", "8", "--with-truth", "--header", "en"];
+    let base = &[
+        "--n",
+        "400",
+        "--seed",
+        "8",
+        "--with-truth",
+        "--header",
+        "en",
+    ];
     let plain = synth_to(&dir.path().join("plain.jsonl"), base);
     let mut args = base.to_vec();
     args.extend(["--spike", "城东供电服务中心:smart_meter_fast:3:2:25"]);
@@ -141,8 +149,7 @@ fn synth_spike_adds_planted_orders_after_the_unchanged_ones() {
         .map(|l| serde_json::from_str(l).expect("json line"))
         .collect();
     assert_eq!(rows.len(), 450);
-    let planted: Vec<&serde_json::Value> =
-        rows.iter().filter(|r| r["spike"] == true).collect();
+    let planted: Vec<&serde_json::Value> = rows.iter().filter(|r| r["spike"] == true).collect();
     assert_eq!(planted.len(), 50);
     for r in &planted {
         assert_eq!(r["unit"], "城东供电服务中心");
@@ -166,7 +173,11 @@ fn synth_spike_adds_planted_orders_after_the_unchanged_ones() {
         "-",
     ]);
     assert_code(&o, 2);
-    assert!(stderr(&o).contains("outside the 26 weeks"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("outside the 26 weeks"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
