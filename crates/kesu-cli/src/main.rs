@@ -34,7 +34,11 @@ pub enum Status {
 }
 
 const AFTER_HELP: &str = "\
-Typical week:
+Weekly job (history, stable causes, alerts, KPIs in ./kesu-state):
+  kesu run --input exports/2024-W23.csv
+  kesu explain
+
+One-off commands:
   kesu ingest exports/*.csv --out out/week
   kesu index exports/*.csv --index data/index
   kesu search --index data/index '\"停电未通知\"' --from 2024-03-01 --unit 城区供电服务中心
@@ -72,6 +76,10 @@ enum Command {
     Similar(commands::similar::Args),
     /// Mine root causes, management gaps, typical cases and repeat complaints.
     Analyze(commands::analyze::Args),
+    /// The weekly job: index, stable root causes, early warning and KPIs per week, with a history.
+    Run(commands::run::Args),
+    /// Print the weekly job's plan: stages, settings and where each came from.
+    Explain(commands::explain::Args),
 }
 
 fn run(cli: Cli) -> anyhow::Result<Status> {
@@ -83,6 +91,8 @@ fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Search(args) => commands::search::run(args),
         Command::Similar(args) => commands::similar::run(args),
         Command::Analyze(args) => commands::analyze::run(args),
+        Command::Run(args) => commands::run::run(args),
+        Command::Explain(args) => commands::explain::run(args),
     }
 }
 

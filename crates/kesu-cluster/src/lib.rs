@@ -69,7 +69,7 @@ pub mod textkeys;
 pub use corpus::{Corpus, CorpusBuilder, LabelWords, OrderDigest, Sym};
 pub use mining::{
     Assignment, Evaluation, GapMatch, KChoice, Mining, MiningConfig, MiningMetrics, OTHER_ID,
-    OTHER_LABEL, RootCause, Truth, TypicalCase, UNMAPPED, evaluate, mine,
+    OTHER_LABEL, PROFILE_TERMS, RootCause, Truth, TypicalCase, UNMAPPED, evaluate, mine,
 };
 pub use repeats::{IdentityKeys, KEY_SOURCES, RepeatGroup};
 pub use taxonomy::{

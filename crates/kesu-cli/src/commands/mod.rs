@@ -2,9 +2,11 @@
 //! library crates together.
 
 pub mod analyze;
+pub mod explain;
 pub mod index;
 pub mod ingest;
 pub mod reindex;
+pub mod run;
 pub mod search;
 pub mod similar;
 pub mod synth;

@@ -18,6 +18,7 @@ use crate::repeats::RepeatGroup;
 pub(super) fn root_causes(
     corpus: &Corpus,
     members: &[Vec<usize>],
+    profiles: Vec<Vec<(String, f64)>>,
     labelled: &Labelled,
     classed: &Classed,
     typical: &[Vec<usize>],
@@ -43,6 +44,7 @@ pub(super) fn root_causes(
                 size: m.len(),
                 share: m.len() as f64 / n as f64,
                 top_terms: top_terms[c].clone(),
+                profile: profiles[c].clone(),
                 gap: gaps[c].clone(),
                 unit_share: shares(
                     m.iter()

@@ -69,6 +69,30 @@ pub(super) fn labels_and_gaps(
     }
 }
 
+/// Per cause, the [`PROFILE_TERMS`](super::PROFILE_TERMS) heaviest terms of
+/// its dense centroid as words (typed-class tokens left out: they say what
+/// operators typed, not what the complaint is about), heaviest first, ties
+/// by term so that the profile is deterministic.
+pub(super) fn profiles(features: &Features, dense: &[Vec<f32>]) -> Vec<Vec<(String, f64)>> {
+    dense
+        .par_iter()
+        .map(|centroid| {
+            let mut terms: Vec<(usize, f32)> = centroid
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|&(t, w)| w > 0.0 && !features.terms[t].starts_with(TYPED_PREFIX))
+                .collect();
+            terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            terms.truncate(super::PROFILE_TERMS);
+            terms
+                .into_iter()
+                .map(|(t, w)| (features.terms[t].clone(), f64::from(w)))
+                .collect()
+        })
+        .collect()
+}
+
 /// Class-based TF-IDF (BERTopic): term frequency in the cause times
 /// `ln(1 + A / f_t)`, A the mean term count per cause, f_t the term's count overall.
 fn class_tfidf(features: &Features, members: &[Vec<usize>]) -> Vec<Vec<(u32, f64)>> {

@@ -44,6 +44,9 @@ pub const OTHER_LABEL: &str = "其他";
 /// The gap value of a cause no gap fits.
 pub const UNMAPPED: &str = "unmapped: possible new gap";
 
+/// Terms kept in a cause's [`RootCause::profile`].
+pub const PROFILE_TERMS: usize = 50;
+
 /// How many root causes to look for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KChoice {
@@ -155,6 +158,11 @@ pub struct RootCause {
     pub share: f64,
     /// Top terms with their class-based TF-IDF weight.
     pub top_terms: Vec<(String, f64)>,
+    /// The heaviest terms of the cause's k-means centroid (at most
+    /// [`PROFILE_TERMS`], typed-class tokens left out) with their weight: the
+    /// term-weight vector that recognises the same cause in another week,
+    /// whose vocabulary and term ids differ.
+    pub profile: Vec<(String, f64)>,
     /// Best-matching management gap.
     pub gap: GapMatch,
     /// Share of the cause's orders per supply unit.
@@ -356,9 +364,11 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
     // Their wall time together (they overlap, so the four do not add up).
     timer.lap("side_by_side");
 
+    let profiles = label::profiles(&features, &causes.dense);
     let root_causes = assemble::root_causes(
         corpus,
         &causes.members,
+        profiles,
         &labelled,
         &classed,
         &typical,

@@ -1,0 +1,279 @@
+//! `kesu run`: the weekly job (kesu-pipeline) with progress on a terminal,
+//! log lines otherwise, and one summary object with `--json`.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use anyhow::Context;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use kesu_pipeline::{IsoWeek, Plan, Progress, RunRequest};
+
+use crate::Status;
+
+/// Run the weekly job: read exports, then for each ISO week of the orders
+/// (oldest first) index, mine root causes with stable keys, raise early
+/// warnings and compute KPIs, into the state folder's week-partitioned
+/// tables; re-running a week replaces it.
+///
+/// Writes STATE/tables/<table>/week=YYYY-Www/part-0.parquet (assignments,
+/// causes, alerts, kpis, rejects), STATE/index (search index),
+/// STATE/checkpoints and STATE/runs/<run>/manifest.json (last), and a
+/// Pareto chart per week under OUT/<week>/charts. Exit 1, with every output
+/// written, when more than input.max_reject_rate of the rows were rejected.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Configuration (default: the built-in pipelines/weekly.toml).
+    #[arg(value_name = "CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Export files to read (.csv, .xlsx, .jsonl, .parquet); repeatable.
+    #[arg(long = "input", value_name = "FILE", required = true, num_args = 1..)]
+    pub inputs: Vec<PathBuf>,
+
+    /// Run this ISO week only (2024-W23); rows of other weeks are counted
+    /// as outside the week.
+    #[arg(long, value_name = "YYYY-Www")]
+    pub week: Option<IsoWeek>,
+
+    /// State folder: index, cause registry, weekly tables.
+    #[arg(long, value_name = "DIR", default_value = "kesu-state")]
+    pub state: PathBuf,
+
+    /// Folder of the per-week charts (and reports).
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+
+    /// Override one setting for this run: section.key=value (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+
+    /// Print one JSON object (the run manifest) instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Bars on a terminal: bytes read, then weeks; the current stage as message.
+struct Bars {
+    read: ProgressBar,
+    weeks: ProgressBar,
+}
+
+/// Plain lines on stderr when it is not a terminal.
+struct Lines {
+    last_read: Mutex<u64>,
+}
+
+enum Reporter {
+    Bars(Bars),
+    Lines(Lines),
+}
+
+impl Progress for Reporter {
+    fn read(&self, delta: u64, total: u64) {
+        match self {
+            Reporter::Bars(b) => {
+                b.read.set_length(total);
+                b.read.inc(delta);
+            }
+            Reporter::Lines(l) => {
+                let _ = (delta, total, &l.last_read);
+            }
+        }
+    }
+
+    #[allow(clippy::print_stderr)]
+    fn stage(&self, week: Option<IsoWeek>, stage: &str, seconds: f64) {
+        match self {
+            Reporter::Bars(b) => {
+                if stage == "read" {
+                    b.read.finish_and_clear();
+                }
+                if let Some(w) = week {
+                    b.weeks.set_message(format!("{w} {stage} done"));
+                }
+            }
+            Reporter::Lines(_) => match week {
+                Some(w) => eprintln!("kesu run: {w} {stage} {seconds:.2} s"),
+                None => eprintln!("kesu run: {stage} {seconds:.2} s"),
+            },
+        }
+    }
+
+    #[allow(clippy::print_stderr)]
+    fn week(&self, week: IsoWeek, index: usize, of: usize, orders: usize) {
+        match self {
+            Reporter::Bars(b) => {
+                b.weeks.set_length(of as u64);
+                b.weeks.set_position(index as u64 - 1);
+                b.weeks.set_message(format!("{week}: {orders} orders"));
+            }
+            Reporter::Lines(_) => {
+                eprintln!("kesu run: week {week} ({index}/{of}), {orders} orders");
+            }
+        }
+    }
+}
+
+fn reporter() -> Reporter {
+    if !std::io::stderr().is_terminal() {
+        return Reporter::Lines(Lines {
+            last_read: Mutex::new(0),
+        });
+    }
+    let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+    let read = multi.add(ProgressBar::new(0));
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} reading [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+    ) {
+        read.set_style(style.progress_chars("=> "));
+    }
+    let weeks = multi.add(ProgressBar::new(0));
+    if let Ok(style) = ProgressStyle::with_template("{spinner} weeks [{bar:30}] {pos}/{len} {msg}")
+    {
+        weeks.set_style(style.progress_chars("=> "));
+    }
+    Reporter::Bars(Bars { read, weeks })
+}
+
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+pub fn run(args: Args) -> anyhow::Result<Status> {
+    let plan = Plan::resolve(args.config.as_deref(), &args.set)?;
+    let request = RunRequest {
+        inputs: args.inputs.clone(),
+        week: args.week,
+        state: args.state.clone(),
+    };
+    let progress = reporter();
+    let outcome = kesu_pipeline::run(&plan, &request, &progress)
+        .with_context(|| format!("running the weekly job into {}", args.state.display()))?;
+    if let Reporter::Bars(b) = &progress {
+        b.weeks.finish_and_clear();
+    }
+    // Charts: one Pareto of the week's causes (stable names) per week.
+    let mut charts = Vec::new();
+    for (week, sizes) in &outcome.cause_sizes {
+        let bars: Vec<kesu_chart::ParetoBar> = sizes
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(label, n)| kesu_chart::ParetoBar {
+                label: label.clone(),
+                count: *n,
+            })
+            .collect();
+        if bars.is_empty() {
+            continue;
+        }
+        let dir = args.out.join(week.to_string()).join("charts");
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        kesu_chart::render_pareto(
+            &format!("{week} 投诉根因帕累托图"),
+            &bars,
+            &dir,
+            "root_causes",
+        )
+        .with_context(|| format!("drawing the chart of {week}"))?;
+        charts.push(dir);
+    }
+    let m = &outcome.manifest;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string(m)?)?;
+    } else {
+        writeln!(
+            out,
+            "{:<9}  {:>7}  {:>6}  {:>4}  {:>6}  {:>6}  {:>6}",
+            "week", "orders", "causes", "new", "alerts", "repeat", "other"
+        )?;
+        for w in &m.weeks {
+            writeln!(
+                out,
+                "{:<9}  {:>7}  {:>6}  {:>4}  {:>6}  {:>5.1}%  {:>5.1}%",
+                w.week.to_string(),
+                w.orders,
+                w.causes,
+                w.new_causes,
+                w.alerts,
+                100.0 * w.repeat_rate,
+                100.0 * w.other_share
+            )?;
+        }
+        let r = &m.rows;
+        writeln!(
+            out,
+            "rows: {} read = {} accepted + {} rejected; {} duplicates replaced; {} orders in the weeks run, {} outside the week",
+            r.read, r.accepted, r.rejected, r.duplicates, r.in_weeks_run, r.outside_week
+        )?;
+        writeln!(
+            out,
+            "state {}  manifest {}  charts {}  {:.2} s",
+            args.state.display(),
+            outcome.manifest_path.display(),
+            args.out.display(),
+            m.timing_s.get("total").copied().unwrap_or(0.0)
+        )?;
+    }
+    out.flush()?;
+    drop(out);
+    for w in &m.incomplete_weeks_before {
+        if !m.weeks.iter().any(|s| s.week == *w) {
+            eprintln!(
+                "kesu: week {w} was interrupted by an earlier run (tables without checkpoint): run it again with --week {w}"
+            );
+        }
+    }
+    if !m.later_weeks_not_rerun.is_empty() {
+        let weeks: Vec<String> = m
+            .later_weeks_not_rerun
+            .iter()
+            .map(|w| w.to_string())
+            .collect();
+        eprintln!(
+            "kesu: later weeks were run before this one and keep their results: {}; run them again to recompute them from this week",
+            weeks.join(", ")
+        );
+    }
+    for w in &m.weeks {
+        if !w.unknown_typed_classes.is_empty() {
+            let n: usize = w.unknown_typed_classes.values().sum();
+            let values: Vec<String> = w
+                .unknown_typed_classes
+                .iter()
+                .map(|(k, v)| format!("{k:?} ×{v}"))
+                .collect();
+            eprintln!(
+                "kesu: {}: {n} orders have a typed class that names no complaint class: {}; add them as aliases in the taxonomy",
+                w.week,
+                values.join(", ")
+            );
+        }
+        if !w.kpi_notes.unknown_substantiation.is_empty() {
+            let values: Vec<String> = w
+                .kpi_notes
+                .unknown_substantiation
+                .iter()
+                .map(|(k, v)| format!("{k:?} ×{v}"))
+                .collect();
+            eprintln!(
+                "kesu: {}: substantiation values not understood (set kpis.substantiated / kpis.unsubstantiated): {}",
+                w.week,
+                values.join(", ")
+            );
+        }
+    }
+    if m.rows.rejected > 0 {
+        eprintln!(
+            "kesu: {} of {} rows could not be read; they are kept in the rejects table",
+            m.rows.rejected, m.rows.read
+        );
+    }
+    if m.reject_rate > m.max_reject_rate + 1e-12 {
+        eprintln!(
+            "kesu: {:.2}% of rows were rejected, above input.max_reject_rate {:.2}%",
+            100.0 * m.reject_rate,
+            100.0 * m.max_reject_rate
+        );
+        return Ok(Status::GateFailed);
+    }
+    Ok(Status::Done)
+}

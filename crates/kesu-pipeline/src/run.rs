@@ -1,0 +1,742 @@
+//! The weekly job's orchestration: read → partition → per week (index, mine,
+//! register, warn, kpis, write, checkpoint) → manifest. See the crate docs
+//! for the stages and [`crate::state`] for what is kept between runs.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use kesu_cluster::{CorpusBuilder, KChoice, LabelWords, Mining, MiningConfig, OTHER_ID, Taxonomy};
+use kesu_index::ComplaintIndex;
+use kesu_ingest::{ColumnMap, Encoding, IngestOptions, Tz};
+use kesu_normalize::NormalizedOrder;
+use kesu_registry::{CauseNames, CauseStatus, MatchConfig, Registry, WeekCluster};
+use kesu_segment::{Analyzer, AnalyzerConfig, Segmenter, SegmenterConfig};
+use kesu_timing::StageTimer;
+use rayon::prelude::*;
+
+use crate::kpis::{self, ALL_UNITS, OrderFacts, OrderHistory, Units};
+use crate::manifest::{InputFile, RowAccounting, RunManifest, WeekSummary};
+use crate::state::{Checkpoint, STATE_FORMAT, State, WeekCounts};
+use crate::tables::{self, AssignmentRow, CauseRow, TypicalRow};
+use crate::week::IsoWeek;
+use crate::{Error, Plan, Result};
+
+/// The key of the 其他 (other) bucket in every table.
+pub const OTHER_KEY: &str = "C0000";
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    /// Export files.
+    pub inputs: Vec<PathBuf>,
+    /// Run this week only; rows of other weeks are counted as outside it.
+    pub week: Option<IsoWeek>,
+    /// The state folder.
+    pub state: PathBuf,
+}
+
+/// What a run reports as it goes (the CLI draws bars or log lines).
+pub trait Progress: Sync {
+    /// Bytes of input read so far grew by `delta` (of `total`).
+    fn read(&self, _delta: u64, _total: u64) {}
+    /// A stage of `week` (None before partitioning) finished.
+    fn stage(&self, _week: Option<IsoWeek>, _stage: &str, _seconds: f64) {}
+    /// `week`, the `index`-th of `of` (1-based), starts with `orders` orders.
+    fn week(&self, _week: IsoWeek, _index: usize, _of: usize, _orders: usize) {}
+}
+
+/// A [`Progress`] that reports nothing.
+pub struct Quiet;
+impl Progress for Quiet {}
+
+/// Everything a run needs besides its input: loaded once.
+struct Setup {
+    analyzer: Analyzer,
+    taxonomy: Taxonomy,
+    names: CauseNames,
+    units: Units,
+    mining: MiningConfig,
+    matching: MatchConfig,
+    ingest: IngestOptions,
+}
+
+fn setup(plan: &Plan) -> Result<Setup> {
+    let c = &plan.config;
+    let config_err = |message: String| Error::Config {
+        origin: plan.origin.clone(),
+        message,
+    };
+    let analyzer_cfg = AnalyzerConfig {
+        segment: SegmenterConfig {
+            user_dicts: c.analyzer.dicts.iter().map(|p| plan.path(p)).collect(),
+            stopword_files: c.analyzer.stopwords.iter().map(|p| plan.path(p)).collect(),
+            ..SegmenterConfig::default()
+        },
+        ..AnalyzerConfig::default()
+    };
+    let analyzer = Analyzer::new(&analyzer_cfg)?;
+    let taxonomy = match &c.mine.taxonomy {
+        Some(p) => Taxonomy::from_path(&plan.path(p))?,
+        None => Taxonomy::builtin()?,
+    };
+    let names = match plan.optional_file(c.causes.names.as_deref(), "causes.names")? {
+        Some(p) => CauseNames::from_path(&p).map_err(|e| config_err(e.to_string()))?,
+        None => CauseNames::default(),
+    };
+    let units = match plan.optional_file(c.kpis.units.as_deref(), "kpis.units")? {
+        Some(p) => Units::from_path(&p)?,
+        None => Units::default(),
+    };
+    let k = c
+        .mine
+        .k
+        .parse::<KChoice>()
+        .map_err(|e| config_err(format!("mine.k: {e}")))?;
+    let mining = MiningConfig {
+        k,
+        typical: c.mine.typical,
+        seed: c.mine.seed,
+        max_other: c.mine.max_other,
+        window_days: c.mine.repeat_window_days,
+        typed_features: c.mine.typed_features,
+        ..MiningConfig::default()
+    };
+    let matching = MatchConfig {
+        similarity_floor: c.causes.similarity_floor,
+        learning_rate: c.causes.learning_rate,
+        growth_ratio: c.causes.growth_ratio,
+        ..MatchConfig::default()
+    };
+    let columns = match &c.input.columns {
+        Some(p) => ColumnMap::from_path(&plan.path(p))?,
+        None => ColumnMap::builtin(),
+    };
+    let encoding: Encoding = c
+        .input
+        .encoding
+        .parse()
+        .map_err(|e| config_err(format!("input.encoding: {e}")))?;
+    let timezone: Tz = c.input.timezone.parse().map_err(|_| {
+        config_err(format!(
+            "input.timezone: {:?} is not an IANA time zone name",
+            c.input.timezone
+        ))
+    })?;
+    Ok(Setup {
+        analyzer,
+        taxonomy,
+        names,
+        units,
+        mining,
+        matching,
+        ingest: IngestOptions {
+            encoding,
+            sheet: c.input.sheet.clone(),
+            columns,
+            timezone,
+        },
+    })
+}
+
+fn hash_inputs(paths: &[PathBuf]) -> Result<Vec<InputFile>> {
+    paths
+        .par_iter()
+        .map(|p| {
+            let bytes = std::fs::read(p).map_err(|source| Error::Io {
+                path: p.display().to_string(),
+                source,
+            })?;
+            Ok(InputFile {
+                path: p.display().to_string(),
+                bytes: bytes.len() as u64,
+                sha256: crate::hex_sha256(&bytes),
+            })
+        })
+        .collect()
+}
+
+/// Peak resident memory of this process so far (Linux; `None` elsewhere).
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some((kb / 1024.0 * 10.0).round() / 10.0)
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A run's outcome: its manifest (also written to the state) and the
+/// rejects, for the caller's gate and messages.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// The manifest as written.
+    pub manifest: RunManifest,
+    /// Where it was written.
+    pub manifest_path: PathBuf,
+    /// Every rejected row.
+    pub rejects: Vec<kesu_model::Reject>,
+    /// Per week run, its causes by decreasing size then 其他: (name, orders),
+    /// for the charts the caller draws.
+    pub cause_sizes: BTreeMap<IsoWeek, Vec<(String, u64)>>,
+}
+
+/// Runs the weekly job.
+pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome> {
+    let started = now();
+    let mut timer = StageTimer::start();
+    let state = State::open(&request.state)?;
+    let incomplete_before: Vec<IsoWeek> = state.incomplete_weeks()?.into_iter().collect();
+    let setup = setup(plan)?;
+    let s = timer.lap("setup");
+    progress.stage(None, "setup", s);
+
+    // read: every file, every row accounted for; hashes beside the parse.
+    let total: u64 = request
+        .inputs
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let normalizer = setup.analyzer.normalizer.clone();
+    let (batch, inputs) = rayon::join(
+        || {
+            kesu_ingest::ingest_with(
+                &request.inputs,
+                &setup.ingest,
+                &|delta| progress.read(delta, total),
+                &|order| normalizer.apply(order),
+            )
+        },
+        || hash_inputs(&request.inputs),
+    );
+    let batch = batch?;
+    let inputs = inputs?;
+    let s = timer.lap("read");
+    progress.stage(None, "read", s);
+
+    // partition: by ISO week of receipt, input order kept within a week.
+    let mut weeks: BTreeMap<IsoWeek, Vec<NormalizedOrder>> = BTreeMap::new();
+    let mut outside = 0u64;
+    for o in batch.orders {
+        let w = IsoWeek::of(o.order.received_at);
+        if request.week.is_some_and(|sel| sel != w) {
+            outside += 1;
+            continue;
+        }
+        weeks.entry(w).or_default().push(o);
+    }
+    if let Some(sel) = request.week {
+        weeks.entry(sel).or_default();
+    }
+    let stats = &batch.stats;
+    let rows = RowAccounting {
+        read: stats.read,
+        accepted: stats.accepted,
+        rejected: stats.rejected,
+        duplicates: stats.duplicates,
+        orders: stats.orders,
+        in_weeks_run: stats.orders - outside,
+        outside_week: outside,
+    };
+    let s = timer.lap("partition");
+    progress.stage(None, "partition", s);
+
+    let checkpointed = state.checkpointed_weeks()?;
+    let later_weeks_not_rerun: Vec<IsoWeek> = match weeks.keys().next_back() {
+        Some(last) => checkpointed.iter().filter(|w| *w > last).copied().collect(),
+        None => Vec::new(),
+    };
+    let mut index = ComplaintIndex::create_or_open(&state.index_dir(), &setup.analyzer)?;
+    let version = setup.analyzer.version().0.clone();
+    let first = weeks.keys().next().copied();
+    let (mut registry, mut history) = match first {
+        Some(w) => match state.checkpoint_before(w)? {
+            Some(cp) => (cp.registry, cp.history),
+            None => (Registry::new(), BTreeMap::new()),
+        },
+        None => (Registry::new(), BTreeMap::new()),
+    };
+    // A re-run of a week must not see the weeks after it in the history.
+    if let Some(w) = first {
+        history.retain(|k, _| *k < w);
+    }
+
+    let n_weeks = weeks.len();
+    let last_week = weeks.keys().next_back().copied();
+    let mut summaries = Vec::new();
+    let mut outputs = Vec::new();
+    let mut stage_totals: BTreeMap<String, f64> = BTreeMap::new();
+    let mut cause_sizes = BTreeMap::new();
+    for (i, (week, orders)) in weeks.into_iter().enumerate() {
+        progress.week(week, i + 1, n_weeks, orders.len());
+        // The week's rejects: a run reports its unreadable rows with the
+        // (last) week it ran.
+        let rejects: &[kesu_model::Reject] = if Some(week) == last_week {
+            &batch.rejects
+        } else {
+            &[]
+        };
+        let ctx = WeekContext {
+            plan,
+            setup: &setup,
+            state: &state,
+            version: &version,
+            progress,
+        };
+        let done = run_week(
+            &ctx,
+            week,
+            orders,
+            rejects,
+            &mut index,
+            &mut registry,
+            &mut history,
+        )?;
+        for (stage, s) in &done.summary.timing_s {
+            *stage_totals.entry(stage.clone()).or_default() += s;
+        }
+        outputs.extend(done.outputs);
+        cause_sizes.insert(week, done.cause_sizes);
+        summaries.push(done.summary);
+    }
+    timer.lap("weeks");
+    let mut timing = timer.finish("total");
+    timing.extend(stage_totals);
+
+    let reject_rate = if rows.read == 0 {
+        0.0
+    } else {
+        rows.rejected as f64 / rows.read as f64
+    };
+    let manifest = RunManifest {
+        kesu_version: env!("CARGO_PKG_VERSION").to_owned(),
+        analyzer_version: version,
+        config: plan.origin.clone(),
+        config_hash: plan.hash.clone(),
+        started: started.clone(),
+        finished: now(),
+        state: request.state.display().to_string(),
+        week_selected: request.week,
+        inputs,
+        rows,
+        reject_rate,
+        max_reject_rate: plan.config.input.max_reject_rate,
+        incomplete_weeks_before: incomplete_before,
+        later_weeks_not_rerun,
+        named_causes: setup.names.len(),
+        weeks: summaries,
+        timing_s: timing,
+        peak_rss_mb: peak_rss_mb(),
+        outputs,
+    };
+    let dir = state.run_dir(&started.replace(':', ""))?;
+    let manifest_path = dir.join("manifest.json");
+    let mut text = serde_json::to_vec_pretty(&manifest)?;
+    text.push(b'\n');
+    kesu_atomic::write(&manifest_path, &text)?;
+    Ok(RunOutcome {
+        manifest,
+        manifest_path,
+        rejects: batch.rejects,
+        cause_sizes,
+    })
+}
+
+struct WeekContext<'a> {
+    plan: &'a Plan,
+    setup: &'a Setup,
+    state: &'a State,
+    version: &'a str,
+    progress: &'a dyn Progress,
+}
+
+struct WeekDone {
+    summary: WeekSummary,
+    outputs: Vec<String>,
+    cause_sizes: Vec<(String, u64)>,
+}
+
+/// Facts kept per order for the KPIs and typical cases before the order is
+/// digested for mining.
+struct Kept {
+    facts: OrderFacts,
+    handling: Option<String>,
+    identity: Vec<String>,
+}
+
+fn keep(o: &NormalizedOrder) -> Kept {
+    let w = &o.order;
+    Kept {
+        facts: OrderFacts {
+            unit: w.unit.clone(),
+            channel: w.channel.clone(),
+            substantiated: w.substantiated.clone(),
+            received_at: w.received_at,
+            closed_at: w.closed_at,
+        },
+        handling: w.handling.clone(),
+        identity: [&w.customer_name, &w.phone, &w.address, &w.customer_id]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_week(
+    ctx: &WeekContext<'_>,
+    week: IsoWeek,
+    orders: Vec<NormalizedOrder>,
+    rejects: &[kesu_model::Reject],
+    index: &mut ComplaintIndex,
+    registry: &mut Registry,
+    history: &mut BTreeMap<IsoWeek, WeekCounts>,
+) -> Result<WeekDone> {
+    let setup = ctx.setup;
+    let mut timer = StageTimer::start();
+    let lap = |timer: &mut StageTimer, stage: &str| {
+        let s = timer.lap(stage);
+        ctx.progress.stage(Some(week), stage, s);
+    };
+    // The week's old checkpoint goes first: until the new one is written,
+    // the week counts as incomplete, whatever happens in between.
+    ctx.state.invalidate(week)?;
+
+    // index: one commit for the week; upsert by id, so a rerun replaces.
+    let upsert = index.upsert(&orders, &setup.analyzer)?;
+    lap(&mut timer, "index");
+
+    // mine
+    let kept: Vec<Kept> = orders.par_iter().map(keep).collect();
+    let builder = CorpusBuilder::new(Vec::new()).with_normalizer(setup.analyzer.normalizer.clone());
+    let segmenter: &Segmenter = &setup.analyzer.segmenter;
+    let digests: Vec<_> = orders
+        .into_par_iter()
+        .with_min_len(64)
+        .map(|o| {
+            let terms = builder.intern(&segmenter.terms(o.text_redacted.as_str()));
+            builder.digest(o, terms)
+        })
+        .collect();
+    let mut corpus = builder.finish(digests);
+    let tagger = segmenter.clone();
+    corpus.label_words = Some(LabelWords::new(move |w| tagger.is_naming_word(w)));
+    let n = corpus.len();
+    let mining: Option<Mining> = if n == 0 {
+        None
+    } else {
+        Some(kesu_cluster::mine(&corpus, &setup.taxonomy, &setup.mining)?)
+    };
+    drop(corpus);
+    lap(&mut timer, "mine");
+
+    // register: stable keys for the week's causes.
+    let clusters: Vec<WeekCluster> = mining
+        .iter()
+        .flat_map(|m| &m.root_causes)
+        .map(|c| WeekCluster {
+            terms: c.profile.clone(),
+            orders: c.size,
+            label: c.label.clone(),
+        })
+        .collect();
+    let matched = registry
+        .observe_week(&week.to_string(), n, &clusters, &setup.matching)
+        .map_err(|e| Error::State {
+            path: ctx.state.root().display().to_string(),
+            message: format!("cause registry: {e}"),
+        })?;
+    lap(&mut timer, "register");
+
+    let facts: Vec<OrderFacts> = kept.iter().map(|k| k.facts.clone()).collect();
+    let empty = Vec::new();
+    let assignments = mining.as_ref().map_or(&empty, |m| &m.assignments);
+    let cause_key = |cause_id: u32| -> String {
+        if cause_id == OTHER_ID {
+            OTHER_KEY.to_owned()
+        } else {
+            matched.keys[cause_id as usize - 1].to_string()
+        }
+    };
+    let cause_name = |cause_id: u32, auto: &str| -> String {
+        if cause_id == OTHER_ID {
+            return kesu_cluster::OTHER_LABEL.to_owned();
+        }
+        let key = matched.keys[cause_id as usize - 1];
+        setup.names.get(key).unwrap_or(auto).to_owned()
+    };
+    let gap_ids: BTreeMap<u32, Option<String>> = mining
+        .iter()
+        .flat_map(|m| &m.root_causes)
+        .map(|c| (c.id, c.gap.gap_id.clone()))
+        .collect();
+    let assignment_rows: Vec<AssignmentRow> = assignments
+        .iter()
+        .zip(&facts)
+        .map(|(a, f)| AssignmentRow {
+            work_order_id: a.id.to_string(),
+            received_at: f.received_at,
+            unit: f.unit.clone(),
+            channel: f.channel.clone(),
+            cause_key: cause_key(a.cause_id),
+            cause_label: cause_name(a.cause_id, &a.cause_label),
+            gap: a.gap.to_string(),
+            gap_id: gap_ids.get(&a.cause_id).cloned().flatten(),
+            predicted_class: a.predicted_class.label().to_owned(),
+            typed_class: a.typed_class.as_deref().map(str::to_owned),
+            class_disagrees: a.class_disagrees,
+            is_repeat: a.is_repeat,
+            repeat_group: a.repeat_group.to_string(),
+        })
+        .collect();
+
+    // Counts of the week: the history the next weeks compare with.
+    let mut counts = WeekCounts {
+        orders: kpis::order_counts(&facts),
+        causes: BTreeMap::new(),
+    };
+    for (row, f) in assignment_rows.iter().zip(&facts) {
+        let per = counts.causes.entry(row.cause_key.clone()).or_default();
+        *per.entry(ALL_UNITS.to_owned()).or_default() += 1;
+        *per.entry(f.unit_or_unknown().to_owned()).or_default() += 1;
+    }
+
+    let by_id: BTreeMap<&str, usize> = assignment_rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.work_order_id.as_str(), i))
+        .collect();
+    let merged_into: BTreeMap<String, Vec<String>> = matched
+        .merges
+        .iter()
+        .map(|m| {
+            (
+                m.into.to_string(),
+                m.absorbed.iter().map(|k| k.to_string()).collect(),
+            )
+        })
+        .collect();
+    let split_parent: BTreeMap<String, String> = matched
+        .splits
+        .iter()
+        .flat_map(|s| {
+            s.children
+                .iter()
+                .map(move |c| (c.to_string(), s.parent.to_string()))
+        })
+        .collect();
+    let mut cause_rows: Vec<CauseRow> = Vec::new();
+    for (c, root) in mining.iter().flat_map(|m| &m.root_causes).enumerate() {
+        let key = matched.keys[c].to_string();
+        let typical = root
+            .typical
+            .iter()
+            .map(|t| {
+                let handling = by_id
+                    .get(t.id.as_str())
+                    .and_then(|&i| {
+                        let k = &kept[i];
+                        let known: Vec<&str> = k.identity.iter().map(String::as_str).collect();
+                        k.handling.as_deref().map(|h| {
+                            setup
+                                .analyzer
+                                .normalizer
+                                .redact_known(&setup.analyzer.normalizer.normalize(h), &known)
+                                .into_string()
+                        })
+                    })
+                    .unwrap_or_default();
+                TypicalRow {
+                    work_order_id: t.id.0.clone(),
+                    text: t.text.as_str().to_owned(),
+                    handling,
+                    similarity: f64::from(t.similarity),
+                }
+            })
+            .collect();
+        cause_rows.push(CauseRow {
+            label: setup
+                .names
+                .get(matched.keys[c])
+                .unwrap_or(&root.label)
+                .to_owned(),
+            auto_label: root.label.clone(),
+            status: matched.status[c].as_str().to_owned(),
+            orders: root.size as u64,
+            share: root.share,
+            top_terms: root.top_terms.clone(),
+            gap: root.gap.name.clone(),
+            gap_id: root.gap.gap_id.clone(),
+            remedy: root.gap.remedy.clone(),
+            responsible_post: root.gap.post.clone(),
+            quadrant: root.gap.quadrant.clone(),
+            typical,
+            unit_orders: counts
+                .causes
+                .get(&key)
+                .map(|m| {
+                    m.iter()
+                        .filter(|(u, _)| u.as_str() != ALL_UNITS)
+                        .map(|(u, &v)| (u.clone(), v))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            class_share: root.class_share.clone(),
+            channel_share: root.channel_share.clone(),
+            similarity: matched.similarity[c],
+            split_from: split_parent.get(&key).cloned(),
+            merged: merged_into.get(&key).cloned().unwrap_or_default(),
+            cause_key: key,
+        });
+    }
+    let other = counts.causes.get(OTHER_KEY).cloned().unwrap_or_default();
+    if let Some(&orders) = other.get(ALL_UNITS) {
+        cause_rows.push(CauseRow {
+            cause_key: OTHER_KEY.to_owned(),
+            label: kesu_cluster::OTHER_LABEL.to_owned(),
+            auto_label: kesu_cluster::OTHER_LABEL.to_owned(),
+            status: "other".to_owned(),
+            orders,
+            share: orders as f64 / n.max(1) as f64,
+            top_terms: Vec::new(),
+            gap: String::new(),
+            gap_id: None,
+            remedy: String::new(),
+            responsible_post: String::new(),
+            quadrant: String::new(),
+            typical: Vec::new(),
+            unit_orders: other
+                .iter()
+                .filter(|(u, _)| u.as_str() != ALL_UNITS)
+                .map(|(u, &v)| (u.clone(), v))
+                .collect(),
+            class_share: BTreeMap::new(),
+            channel_share: BTreeMap::new(),
+            similarity: None,
+            split_from: None,
+            merged: Vec::new(),
+        });
+    }
+
+    // warn
+    let alert_rows =
+        crate::warn::alerts(week, &cause_rows, &counts, history, &ctx.plan.config.alerts).map_err(
+            |e| Error::Config {
+                origin: "alerts".into(),
+                message: e.to_string(),
+            },
+        )?;
+    lap(&mut timer, "warn");
+
+    // kpis
+    let predicted: Vec<&str> = assignment_rows
+        .iter()
+        .map(|r| r.predicted_class.as_str())
+        .collect();
+    let repeat: Vec<bool> = assignment_rows.iter().map(|r| r.is_repeat).collect();
+    let order_history: OrderHistory = history
+        .iter()
+        .map(|(w, c)| (*w, c.orders.clone()))
+        .collect();
+    let (kpi_rows, kpi_notes) = kpis::week_kpis(
+        week,
+        &facts,
+        &predicted,
+        &repeat,
+        &ctx.plan.config.kpis,
+        &setup.units,
+        &order_history,
+    );
+    lap(&mut timer, "kpis");
+
+    // write: each table file atomic, names fixed by the week.
+    let w = week.to_string();
+    let meta = |table: &str| {
+        vec![
+            ("kesu.table".to_owned(), table.to_owned()),
+            ("kesu.week".to_owned(), w.clone()),
+            (
+                "kesu.version".to_owned(),
+                env!("CARGO_PKG_VERSION").to_owned(),
+            ),
+            ("kesu.analyzer_version".to_owned(), ctx.version.to_owned()),
+            ("kesu.config_hash".to_owned(), ctx.plan.hash.clone()),
+        ]
+    };
+    let batches = [
+        (
+            "assignments",
+            tables::assignments_batch(&w, &assignment_rows)?,
+        ),
+        ("causes", tables::causes_batch(&w, &cause_rows)?),
+        ("alerts", tables::alerts_batch(&w, &alert_rows)?),
+        ("kpis", tables::kpis_batch(&w, &kpi_rows)?),
+        ("rejects", tables::rejects_batch(&w, rejects)?),
+    ];
+    let mut outputs = Vec::new();
+    for (table, batch) in &batches {
+        let path = ctx.state.table_file(table, week);
+        let dir = path.parent().expect("a table file has a folder");
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        kesu_store::write_parquet_atomic(&path, batch, &meta(table))?;
+        outputs.push(
+            path.strip_prefix(ctx.state.root())
+                .unwrap_or(&path)
+                .display()
+                .to_string(),
+        );
+    }
+    lap(&mut timer, "write");
+
+    // checkpoint: the week is complete once this file exists.
+    history.insert(week, counts);
+    ctx.state.write_checkpoint(&Checkpoint {
+        format: STATE_FORMAT,
+        week,
+        analyzer_version: ctx.version.to_owned(),
+        config_hash: ctx.plan.hash.clone(),
+        registry: registry.clone(),
+        history: history.clone(),
+    })?;
+    lap(&mut timer, "checkpoint");
+
+    let m = mining.as_ref();
+    let summary = WeekSummary {
+        week,
+        orders: n as u64,
+        causes: clusters.len(),
+        new_causes: matched
+            .status
+            .iter()
+            .filter(|s| **s == CauseStatus::New)
+            .count(),
+        other_share: m.map_or(0.0, |m| m.metrics.outlier_share),
+        alerts: alert_rows.iter().filter(|a| a.level == "alert").count(),
+        watch: alert_rows.iter().filter(|a| a.level == "watch").count(),
+        repeat_rate: m.map_or(0.0, |m| m.metrics.repeat_rate),
+        k: m.map_or(0, |m| m.metrics.k),
+        k_source: m.map_or_else(String::new, |m| m.metrics.k_source.to_string()),
+        unknown_typed_classes: m
+            .map(|m| m.metrics.unknown_typed_classes.clone())
+            .unwrap_or_default(),
+        kpi_notes,
+        index_docs: upsert.docs_after,
+        index_replaced: upsert.replaced,
+        timing_s: timer.into_stages(),
+    };
+    let cause_sizes = cause_rows
+        .iter()
+        .map(|c| (c.label.clone(), c.orders))
+        .collect();
+    Ok(WeekDone {
+        summary,
+        outputs,
+        cause_sizes,
+    })
+}
