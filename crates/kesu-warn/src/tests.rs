@@ -203,3 +203,18 @@ proptest! {
         prop_assert!(next.level >= s.level);
     }
 }
+
+#[test]
+fn all_units_and_unit_cells_are_separate_fdr_families() {
+    let t = one(cell(&FLAT, 0)).threshold as u64;
+    let mut cells = vec![cell(&FLAT, t + 1)];
+    // many ordinary unit cells do not dilute the all-units cell
+    cells.extend((0..40).map(|i| {
+        let mut c = cell(&FLAT, 6);
+        c.unit = Some(format!("供电所{i}"));
+        c
+    }));
+    let signals = assess(&cells, &WarnConfig::default()).unwrap();
+    assert_eq!(signals[0].level, Some(Level::Alert), "{:?}", signals[0]);
+    assert_eq!(signals[0].q_value, signals[0].p_value);
+}
