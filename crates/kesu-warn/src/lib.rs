@@ -51,7 +51,9 @@
 //! **Emerging causes.** A cause seen for the first time (`new_cause`) has no
 //! baseline; it is an [`Level::Alert`] with [`Method::Emerging`] when it
 //! arrives with at least `emerging_min` orders, a [`Level::Watch`] from the
-//! minimum count.
+//! minimum count. The same rule judges an all-units cause with no order at
+//! all in its baseline (new in all but name: a kept key, a split cause);
+//! against a zero mean any handful of orders would be an alert.
 //!
 //! **Minimum count.** No level below `min_count` orders (all units) or
 //! `min_count_unit` (one unit): a jump from 0 to 2 can be significant and
@@ -484,7 +486,13 @@ fn judge(index: usize, cell: &Cell, cfg: &WarnConfig) -> Signal {
     let obs = cell.observed;
     let end = cell.history.len().saturating_sub(cfg.guard_weeks);
     let base = &cell.history[end.saturating_sub(cfg.baseline_weeks)..end];
-    let (method, fit) = if cell.new_cause {
+    // An all-units cause without a single order in a baseline long enough to
+    // judge is new in all but name (a cause key the registry kept, a cause
+    // split off another): the emerging rule, not a test against a zero mean
+    // that any handful of orders would fail.
+    let silent =
+        cell.unit.is_none() && base.len() >= cfg.min_history_ears && base.iter().all(|&v| v == 0);
+    let (method, fit) = if cell.new_cause || silent {
         let model = CountModel::new(cfg.min_expected, 1.0);
         let fit = Fit {
             mean: 0.0,
@@ -525,6 +533,11 @@ fn judge(index: usize, cell: &Cell, cfg: &WarnConfig) -> Signal {
         fit.model.quantile_upper(cfg.alpha) as f64
     };
     let mut reason = match method {
+        Method::Emerging if silent && !cell.new_cause => format!(
+            "近 {} 周无此原因，本周 {obs} 单（新原因预警线 {} 单）",
+            base.len(),
+            cfg.emerging_min
+        ),
         Method::Emerging => format!(
             "新出现的原因：本周 {obs} 单（新原因预警线 {} 单）",
             cfg.emerging_min
