@@ -127,6 +127,60 @@ fn synth_rejects_gb18030_for_non_csv_and_leaves_no_file() {
 }
 
 #[test]
+fn synth_spike_adds_planted_orders_after_the_unchanged_ones() {
+    let dir = tempdir();
+    let base = &[
+        "--n",
+        "400",
+        "--seed",
+        "8",
+        "--with-truth",
+        "--header",
+        "en",
+    ];
+    let plain = synth_to(&dir.path().join("plain.jsonl"), base);
+    let mut args = base.to_vec();
+    args.extend(["--spike", "城东供电服务中心:smart_meter_fast:3:2:25"]);
+    let spiked = synth_to(&dir.path().join("spiked.jsonl"), &args);
+    let plain = String::from_utf8(plain).expect("utf-8");
+    let spiked = String::from_utf8(spiked).expect("utf-8");
+    let rows: Vec<serde_json::Value> = spiked
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(rows.len(), 450);
+    let planted: Vec<&serde_json::Value> = rows.iter().filter(|r| r["spike"] == true).collect();
+    assert_eq!(planted.len(), 50);
+    for r in &planted {
+        assert_eq!(r["unit"], "城东供电服务中心");
+        assert_eq!(r["true_root_cause"], "smart_meter_fast");
+        // weeks 3–4 from 2024-01-01: 2024-01-15 .. 2024-01-28
+        let t = r["received_at"].as_str().expect("time");
+        assert!(("2024-01-15".."2024-01-29").contains(&t), "{t}");
+    }
+    // without --spike the rows are what they always were (one key fewer)
+    for (p, s) in plain.lines().zip(spiked.lines()) {
+        let p = p.strip_suffix('}').expect("object");
+        assert_eq!(s, format!("{p},\"spike\":false}}"));
+    }
+    let o = run(&[
+        "synth",
+        "--n",
+        "10",
+        "--spike",
+        "城东供电服务中心:smart_meter_fast:30",
+        "--out",
+        "-",
+    ]);
+    assert_code(&o, 2);
+    assert!(
+        stderr(&o).contains("outside the 26 weeks"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn synth_help_has_examples() {
     let o = run(&["synth", "--help"]);
     assert_code(&o, 0);
@@ -141,6 +195,7 @@ fn synth_help_has_examples() {
         "--header",
         "--weeks",
         "--start",
+        "--spike",
     ] {
         assert!(help.contains(flag), "{flag}");
     }

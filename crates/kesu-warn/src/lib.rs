@@ -51,7 +51,9 @@
 //! **Emerging causes.** A cause seen for the first time (`new_cause`) has no
 //! baseline; it is an [`Level::Alert`] with [`Method::Emerging`] when it
 //! arrives with at least `emerging_min` orders, a [`Level::Watch`] from the
-//! minimum count.
+//! minimum count. The same rule judges an all-units cause with no order at
+//! all in its baseline (new in all but name: a kept key, a split cause);
+//! against a zero mean any handful of orders would be an alert.
 //!
 //! **Minimum count.** No level below `min_count` orders (all units) or
 //! `min_count_unit` (one unit): a jump from 0 to 2 can be significant and
@@ -61,9 +63,9 @@
 //! adjusted with Benjamini & Hochberg (1995) into q-values. A cell is an
 //! [`Level::Alert`] when `p ≤ alpha` (observed above threshold) and
 //! `q ≤ fdr_q`; a [`Level::Watch`] when it is above its own threshold but
-//! does not survive the FDR step. The family is what the caller passes in one
-//! call: the all-units cells and the per-unit cells are best assessed in two
-//! calls, so hundreds of sparse unit cells do not dilute the cause-level test.
+//! does not survive the FDR step. The families are the all-units cells and,
+//! apart, the one-unit cells of one call, so that hundreds of sparse unit
+//! cells do not dilute the cause-level test.
 //!
 //! # References
 //! - Farrington, C. P., Andrews, N. J., Beale, A. D., Catchpole, M. A. (1996).
@@ -305,7 +307,8 @@ pub struct Signal {
     pub threshold: f64,
     /// `P(X ≥ observed)` under the baseline model (1 with no baseline).
     pub p_value: f64,
-    /// Benjamini–Hochberg q-value across the cells of the call.
+    /// Benjamini–Hochberg q-value across the cells of the call at the same
+    /// level (all units, or one unit).
     pub q_value: f64,
     /// The level, `None` for an ordinary week.
     pub level: Option<Level>,
@@ -407,7 +410,8 @@ fn fit_ears(base: &[u64], cfg: &WarnConfig) -> Fit {
 }
 
 /// Judges every cell; one [`Signal`] per cell, in input order, with the FDR
-/// step across all of them (see the crate docs for the method).
+/// step across the all-units cells and, separately, across the one-unit
+/// cells of the call (see the crate docs for the method).
 pub fn assess(cells: &[Cell], cfg: &WarnConfig) -> Result<Vec<Signal>, WarnError> {
     cfg.validate()?;
     let mut signals: Vec<Signal> = cells
@@ -415,14 +419,20 @@ pub fn assess(cells: &[Cell], cfg: &WarnConfig) -> Result<Vec<Signal>, WarnError
         .enumerate()
         .map(|(i, cell)| judge(i, cell, cfg))
         .collect();
-    // Cells without a baseline are not tested and do not enlarge the family.
-    let tested: Vec<usize> = (0..signals.len())
-        .filter(|&i| signals[i].method != Method::NoBaseline)
-        .collect();
-    let p: Vec<f64> = tested.iter().map(|&i| signals[i].p_value).collect();
-    let q = fdr::bh_q_values(&p);
-    for (&i, q) in tested.iter().zip(q) {
-        signals[i].q_value = q;
+    // Two families: all-units cells and one-unit cells, so hundreds of
+    // sparse unit cells do not dilute the cause-level test. Cells without a
+    // baseline are not tested and enlarge neither.
+    for per_unit in [false, true] {
+        let tested: Vec<usize> = (0..signals.len())
+            .filter(|&i| {
+                signals[i].method != Method::NoBaseline && cells[i].unit.is_some() == per_unit
+            })
+            .collect();
+        let p: Vec<f64> = tested.iter().map(|&i| signals[i].p_value).collect();
+        let q = fdr::bh_q_values(&p);
+        for (&i, q) in tested.iter().zip(q) {
+            signals[i].q_value = q;
+        }
     }
     for (s, cell) in signals.iter_mut().zip(cells) {
         s.level = level(s, cell, cfg);
@@ -476,7 +486,13 @@ fn judge(index: usize, cell: &Cell, cfg: &WarnConfig) -> Signal {
     let obs = cell.observed;
     let end = cell.history.len().saturating_sub(cfg.guard_weeks);
     let base = &cell.history[end.saturating_sub(cfg.baseline_weeks)..end];
-    let (method, fit) = if cell.new_cause {
+    // An all-units cause without a single order in a baseline long enough to
+    // judge is new in all but name (a cause key the registry kept, a cause
+    // split off another): the emerging rule, not a test against a zero mean
+    // that any handful of orders would fail.
+    let silent =
+        cell.unit.is_none() && base.len() >= cfg.min_history_ears && base.iter().all(|&v| v == 0);
+    let (method, fit) = if cell.new_cause || silent {
         let model = CountModel::new(cfg.min_expected, 1.0);
         let fit = Fit {
             mean: 0.0,
@@ -517,6 +533,11 @@ fn judge(index: usize, cell: &Cell, cfg: &WarnConfig) -> Signal {
         fit.model.quantile_upper(cfg.alpha) as f64
     };
     let mut reason = match method {
+        Method::Emerging if silent && !cell.new_cause => format!(
+            "近 {} 周无此原因，本周 {obs} 单（新原因预警线 {} 单）",
+            base.len(),
+            cfg.emerging_min
+        ),
         Method::Emerging => format!(
             "新出现的原因：本周 {obs} 单（新原因预警线 {} 单）",
             cfg.emerging_min

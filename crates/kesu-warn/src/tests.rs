@@ -88,7 +88,8 @@ fn past_outbreaks_are_down_weighted() {
 
 #[test]
 fn minimum_count_rule() {
-    let zeros = [0u64; 26];
+    let mut zeros = [0u64; 26];
+    zeros[0] = 1; // not silent: a silent all-units baseline is judged as emerging
     let four = one(cell(&zeros, 4));
     assert!(four.p_value < 0.01, "{four:?}");
     assert_eq!(four.level, None);
@@ -107,7 +108,7 @@ fn minimum_count_rule() {
 
 #[test]
 fn short_history_uses_ears_with_a_floor() {
-    let s = one(cell(&[0, 0, 0, 0, 0], 1));
+    let s = one(cell(&[1, 0, 0, 0, 0], 1));
     assert_eq!(s.method, Method::Ears);
     assert!(s.p_value > 0.1, "{s:?}");
     let s = one(cell(&[3, 4, 2, 3, 5], 3));
@@ -202,4 +203,35 @@ proptest! {
         prop_assert!(next.p_value <= s.p_value + 1e-12, "{:?} then {:?}", s, next);
         prop_assert!(next.level >= s.level);
     }
+}
+
+#[test]
+fn all_units_and_unit_cells_are_separate_fdr_families() {
+    let t = one(cell(&FLAT, 0)).threshold as u64;
+    let mut cells = vec![cell(&FLAT, t + 1)];
+    // many ordinary unit cells do not dilute the all-units cell
+    cells.extend((0..40).map(|i| {
+        let mut c = cell(&FLAT, 6);
+        c.unit = Some(format!("供电所{i}"));
+        c
+    }));
+    let signals = assess(&cells, &WarnConfig::default()).unwrap();
+    assert_eq!(signals[0].level, Some(Level::Alert), "{:?}", signals[0]);
+    assert_eq!(signals[0].q_value, signals[0].p_value);
+}
+
+#[test]
+fn an_all_units_cause_silent_through_its_baseline_is_judged_as_emerging() {
+    let zeros = [0u64; 26];
+    let s = one(cell(&zeros, 7));
+    assert_eq!(s.method, Method::Emerging);
+    assert_eq!(s.level, Some(Level::Watch));
+    assert!(s.reason.starts_with("近 25 周无此原因"), "{}", s.reason);
+    assert_eq!(one(cell(&zeros, 12)).level, Some(Level::Alert));
+    // in one unit a silent baseline is an ordinary (floored) baseline
+    let mut unit = cell(&zeros, 7);
+    unit.unit = Some("城东供电服务中心".into());
+    let s = one(unit);
+    assert_eq!(s.method, Method::NegativeBinomial);
+    assert_eq!(s.level, Some(Level::Alert));
 }

@@ -8,6 +8,15 @@
 //!
 //! `cargo test -p kesu-warn --test false_alarms -- --nocapture` prints the
 //! figures.
+//!
+//! Measured with the defaults: 0.57 false alerts per 26 weeks; bursts
+//! alerted in 96 % of their weeks at baseline means ≥ 15, 62 % at 5–15, 16 %
+//! below 5. The per-cell tails are slightly anti-conservative for the
+//! overdispersed causes (their φ is estimated from 25 weeks): with FDR 0.05,
+//! 1.9 false alerts per 26 weeks against 0.88 when every cause is Poisson.
+//! Inflating φ for its estimation error (× (1 + c·√(2/(n−1)))) only moved
+//! along the same trade-off (c = 1 with FDR 0.05: 0.59 false alerts, 60.5 %
+//! of burst weeks), so the default is the plain estimate with FDR 0.01.
 
 use kesu_warn::{Cell, Level, WarnConfig, assess};
 

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
-use kesu_synth::{CsvEncoding, Format, Header, Synth, SynthConfig};
+use kesu_synth::{CsvEncoding, Format, Header, PlantedSpike, Synth, SynthConfig};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -14,10 +14,18 @@ Examples:
   kesu synth --n 3000 --seed 11 --with-truth --header en --out labelled_en.csv
   kesu synth --n 1000000 --seed 1 --out /tmp/orders_1m.csv     # benchmark input
   kesu synth --n 500 --format jsonl --out -                    # JSONL to stdout
+  kesu synth --n 20000 --seed 3 --with-truth --out spiked.csv \
+      --spike 城东供电服务中心:smart_meter_fast:20:2:60           # planted 预警 test
 
 The same --seed and options always produce the same bytes, on any machine and
 with any number of threads. With --with-truth six columns are added:
-true_root_cause, true_class, true_gap, true_quadrant, is_repeat, repeat_group.";
+true_root_cause, true_class, true_gap, true_quadrant, is_repeat, repeat_group;
+with --spike also a seventh, spike (the order was planted).
+
+--spike UNIT:CAUSE:WEEK[:WEEKS[:EXTRA]] adds EXTRA orders (default 60) of the
+catalogue root cause CAUSE in the supply unit UNIT in each of WEEKS weeks
+(default 1) from WEEK (1-based from --start). The planted orders come after
+the --n orders, which stay byte for byte what they are without --spike.";
 
 /// Generate realistic synthetic complaint work orders (with optional ground truth).
 ///
@@ -89,6 +97,12 @@ pub struct Args {
     /// First day of the period.
     #[arg(long, value_name = "YYYY-MM-DD", default_value = "2024-01-01")]
     pub start: NaiveDate,
+
+    /// Plant a surge: UNIT:CAUSE:WEEK[:WEEKS[:EXTRA]] adds EXTRA (default 60)
+    /// orders of root cause CAUSE in unit UNIT in each of WEEKS (default 1)
+    /// weeks from WEEK (1-based). Repeatable.
+    #[arg(long, value_name = "UNIT:CAUSE:WEEK[:WEEKS[:EXTRA]]")]
+    pub spike: Vec<PlantedSpike>,
 }
 
 /// `--format` values.
@@ -155,7 +169,7 @@ pub fn run(args: Args) -> anyhow::Result<crate::Status> {
         official_class_names: args.official_class_names,
         unknown_class_percent: args.unknown_class,
         identity_in_text: args.identity_in_text,
-        planted: Vec::new(),
+        planted: args.spike,
     };
     let synth = Synth::new(cfg)?;
     let started = Instant::now();
