@@ -423,7 +423,16 @@ fn run_week(
     ctx.state.invalidate(week)?;
 
     // index: one commit for the week; upsert by id, so a rerun replaces.
-    let upsert = index.upsert(&orders, &setup.analyzer)?;
+    // Merges finish in the background: a backfill need not wait for them
+    // after every week (the commit is durable either way).
+    let upsert = index.upsert_with(
+        &orders,
+        &setup.analyzer,
+        &kesu_index::WriterOptions {
+            wait_merges: false,
+            ..kesu_index::WriterOptions::default()
+        },
+    )?;
     lap(&mut timer, "index");
 
     // mine

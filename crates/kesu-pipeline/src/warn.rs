@@ -51,9 +51,10 @@ pub fn alerts(
                 unit: (unit != ALL_UNITS).then(|| unit.clone()),
                 history: series,
                 observed,
-                // In the first week of a history every cause is new; that is
-                // the start of the record, not an emerging problem.
-                new_cause: c.status == "new" && !past.is_empty(),
+                // In the first weeks of a history causes are still being
+                // discovered (one first told apart in week 2 existed in week
+                // 1); "new" means new against a few weeks of record.
+                new_cause: c.status == "new" && past.len() >= cfg.min_history_ears,
             });
             labels.push(c.label.clone());
         }
