@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use kesu_ingest::{ColumnMap, Encoding, IngestOptions, IngestStats, Tz};
+use kesu_ingest::{Block, ColumnMap, Encoding, IngestOptions, IngestStats, Tz};
 use kesu_model::{Keyed, Reject, WorkOrder};
 use kesu_normalize::NormalizedOrder;
 use kesu_segment::{Analyzer, AnalyzerConfig, SegmenterConfig};
@@ -94,14 +94,6 @@ pub struct Loaded<T = NormalizedOrder> {
     pub stats: IngestStats,
 }
 
-/// Reads the input files and normalises every accepted order.
-///
-/// `progress` draws a byte progress bar on stderr when it is a terminal.
-pub fn load(input: &InputArgs, analyzer: &Analyzer, progress: bool) -> anyhow::Result<Loaded> {
-    let normalizer = &analyzer.normalizer;
-    load_with(input, progress, &|order| normalizer.apply(order))
-}
-
 /// Reads the input files and turns every accepted order into a `T` while it
 /// is parsed (in parallel), so that full orders never pile up in memory.
 pub fn load_with<T: Keyed + Send>(
@@ -109,6 +101,30 @@ pub fn load_with<T: Keyed + Send>(
     progress: bool,
     map: &(dyn Fn(WorkOrder) -> T + Sync),
 ) -> anyhow::Result<Loaded<T>> {
+    let mut orders = Vec::new();
+    let mut rejects = Vec::new();
+    let stats = stream_with(input, progress, map, &mut |block| {
+        orders.extend(block.orders);
+        rejects.extend(block.rejects);
+        Ok(())
+    })?;
+    Ok(Loaded {
+        orders,
+        rejects,
+        stats,
+    })
+}
+
+/// Reads the input files like [`load_with`], but hands the orders and
+/// rejects to `sink` a block at a time, in input order, while reading goes
+/// on (see [`kesu_ingest::ingest_stream`]): memory holds one block, not the
+/// input. Errors of `sink` come back unchanged.
+pub fn stream_with<T: Send>(
+    input: &InputArgs,
+    progress: bool,
+    map: &(dyn Fn(WorkOrder) -> T + Sync),
+    sink: &mut dyn FnMut(Block<T>) -> anyhow::Result<()>,
+) -> anyhow::Result<IngestStats> {
     let columns = match &input.columns {
         Some(path) => ColumnMap::from_path(path)
             .with_context(|| format!("reading column table {}", path.display()))?,
@@ -127,13 +143,10 @@ pub fn load_with<T: Keyed + Send>(
         .map(|m| m.len())
         .sum();
     let bar = progress_bar(progress, total);
-    let batch = kesu_ingest::ingest_with(&input.files, &options, &|delta| bar.inc(delta), map)?;
+    let stats =
+        kesu_ingest::ingest_stream(&input.files, &options, &|delta| bar.inc(delta), map, sink)?;
     bar.finish_and_clear();
-    Ok(Loaded {
-        orders: batch.orders,
-        rejects: batch.rejects,
-        stats: batch.stats,
-    })
+    Ok(stats)
 }
 
 /// A byte progress bar on a terminal, hidden otherwise (pipes, CI, tests).

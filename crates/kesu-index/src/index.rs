@@ -8,6 +8,7 @@
 //! the documents built with another dictionary or normaliser.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -231,42 +232,38 @@ impl ComplaintIndex {
         analyzer: &Analyzer,
         options: &WriterOptions,
     ) -> Result<UpsertStats> {
+        let mut upsert = self.begin_upsert(analyzer, options)?;
+        for chunk in orders.chunks(BATCH) {
+            upsert.add(chunk)?;
+        }
+        upsert.commit()
+    }
+
+    /// Starts an upsert that takes its orders a block at a time
+    /// ([`Upsert::add`]) and makes them visible in one commit
+    /// ([`Upsert::commit`]). Dropping it uncommitted leaves the index as it
+    /// was: the writer's memory (`options.memory_budget`) and one block are
+    /// all it holds, however many orders pass through.
+    pub fn begin_upsert<'a>(
+        &'a mut self,
+        analyzer: &'a Analyzer,
+        options: &WriterOptions,
+    ) -> Result<Upsert<'a>> {
         let docs_before = self.num_docs();
         let started = Instant::now();
         let writer = self.writer(options)?;
-        // On an empty index with unique ids there is nothing to replace; skipping
-        // the deletes keeps the first build of a large index cheap.
-        let need_deletes = docs_before > 0 || !ids_unique(orders);
-        let version = analyzer.version();
-        let mut seen = HashSet::new();
-        let mut unique = 0u64;
-        for chunk in orders.chunks(BATCH) {
-            let docs: Vec<TantivyDocument> = chunk
-                .par_iter()
-                .map(|o| self.document(o, analyzer, &version, options.char_fields))
-                .collect::<Result<_>>()?;
-            for (order, doc) in chunk.iter().zip(docs) {
-                if seen.insert(order.order.id.as_str()) {
-                    unique += 1;
-                }
-                if need_deletes {
-                    writer.delete_term(Term::from_field_text(
-                        self.fields.id,
-                        order.order.id.as_str(),
-                    ));
-                }
-                writer.add_document(doc)?;
-            }
-        }
-        self.commit(
+        Ok(Upsert {
+            version: analyzer.version(),
+            index: self,
+            analyzer,
+            options: options.clone(),
             writer,
-            &version,
             started,
             docs_before,
-            orders.len() as u64,
-            unique,
-            options,
-        )
+            ids: Fingerprints::new(),
+            orders: 0,
+            unique: 0,
+        })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -395,9 +392,121 @@ impl ComplaintIndex {
     }
 }
 
-fn ids_unique(orders: &[NormalizedOrder]) -> bool {
-    let mut seen = HashSet::with_capacity(orders.len());
-    orders.iter().all(|o| seen.insert(o.order.id.as_str()))
+/// An upsert in progress (see [`ComplaintIndex::begin_upsert`]).
+pub struct Upsert<'a> {
+    index: &'a mut ComplaintIndex,
+    analyzer: &'a Analyzer,
+    version: AnalyzerVersion,
+    options: WriterOptions,
+    writer: IndexWriter,
+    started: Instant,
+    docs_before: u64,
+    /// Ids added so far, as fingerprints.
+    ids: Fingerprints,
+    orders: u64,
+    unique: u64,
+}
+
+impl Upsert<'_> {
+    /// Adds or replaces (by work order id) these orders, segmenting them in
+    /// parallel. They become visible at [`Upsert::commit`].
+    pub fn add(&mut self, orders: &[NormalizedOrder]) -> Result<()> {
+        let index = &*self.index;
+        let (analyzer, version) = (self.analyzer, &self.version);
+        let char_fields = self.options.char_fields;
+        for chunk in orders.chunks(BATCH) {
+            let docs: Vec<TantivyDocument> = chunk
+                .par_iter()
+                .map(|o| index.document(o, analyzer, version, char_fields))
+                .collect::<Result<_>>()?;
+            for (order, doc) in chunk.iter().zip(docs) {
+                let id = order.order.id.as_str();
+                let repeated = !self.ids.insert(id);
+                if !repeated {
+                    self.unique += 1;
+                }
+                // On an empty index, only an id seen earlier in this upsert
+                // has a document to replace; skipping the other deletes
+                // keeps the first build of a large index cheap. (A shared
+                // fingerprint would only cost a delete that finds nothing.)
+                if self.docs_before > 0 || repeated {
+                    self.writer
+                        .delete_term(Term::from_field_text(index.fields.id, id));
+                }
+                self.writer.add_document(doc)?;
+                self.orders += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits everything added, atomically, and waits for merges if the
+    /// options say so.
+    pub fn commit(self) -> Result<UpsertStats> {
+        let Upsert {
+            index,
+            version,
+            options,
+            writer,
+            started,
+            docs_before,
+            orders,
+            unique,
+            ..
+        } = self;
+        index.commit(
+            writer,
+            &version,
+            started,
+            docs_before,
+            orders,
+            unique,
+            &options,
+        )
+    }
+}
+
+/// 128-bit fingerprints of work order ids (two SipHash-1-3 keyed at random
+/// per run): 16 bytes an id instead of the id itself.
+struct Fingerprints {
+    keys: (RandomState, RandomState),
+    seen: HashSet<u128, BuildHasherDefault<FingerprintHasher>>,
+}
+
+impl Fingerprints {
+    fn new() -> Self {
+        Fingerprints {
+            keys: (RandomState::new(), RandomState::new()),
+            seen: HashSet::default(),
+        }
+    }
+
+    /// False if `id` (or one with the same fingerprint) was inserted before.
+    fn insert(&mut self, id: &str) -> bool {
+        let key =
+            (u128::from(self.keys.0.hash_one(id)) << 64) | u128::from(self.keys.1.hash_one(id));
+        self.seen.insert(key)
+    }
+}
+
+/// Fingerprints are random already: their low bits are the hash.
+#[derive(Default)]
+struct FingerprintHasher(u64);
+
+impl Hasher for FingerprintHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u128(&mut self, n: u128) {
+        self.0 = n as u64;
+    }
 }
 
 fn resolve_fields(index: &Index) -> Result<Fields> {

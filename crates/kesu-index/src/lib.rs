@@ -52,7 +52,7 @@ mod tokenize;
 mod tests;
 
 pub use export::{CsvCases, ExportFormat, export, header as export_header, row as export_row};
-pub use index::{CommitPayload, ComplaintIndex, INDEX_FORMAT, UpsertStats, WriterOptions};
+pub use index::{CommitPayload, ComplaintIndex, INDEX_FORMAT, Upsert, UpsertStats, WriterOptions};
 pub use kesu_normalize::NormalizedOrder;
 pub use lock::{IndexLock, LOCK_FILE, LockHolder};
 pub use query::{MAX_DEPTH, MAX_QUERY_CHARS, MAX_TERMS, Query, QueryError, parse_date};

@@ -318,6 +318,52 @@ fn ranking_prefers_word_matches_exact_phrases_and_recency() {
     assert_eq!(page.hits[0].case.order.id.as_str(), "B");
 }
 
+/// Blocks added to one upsert: nothing is visible before the commit, a
+/// dropped upsert leaves the index untouched, and an id repeated in a later
+/// block of a first build replaces its earlier document.
+#[test]
+fn upsert_in_blocks_commits_once() {
+    let a = analyzer();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let orders = fixture_orders(a);
+    let n = orders.len() as u64;
+    let mut index = ComplaintIndex::create_or_open(dir.path(), a).expect("create");
+    {
+        let mut upsert = index
+            .begin_upsert(a, &crate::WriterOptions::default())
+            .expect("begin");
+        upsert.add(&orders[..10]).expect("add");
+        // Dropped without a commit.
+    }
+    assert_eq!(index.num_docs(), 0);
+
+    let mut changed = orders[3].order.clone();
+    changed.text = "客户反映独一无二的斑马线问题".into();
+    let id = changed.id.0.clone();
+    let mut upsert = index
+        .begin_upsert(a, &crate::WriterOptions::default())
+        .expect("begin");
+    for block in orders.chunks(7) {
+        upsert.add(block).expect("add");
+    }
+    upsert.add(&[a.normalizer.apply(changed)]).expect("add");
+    let stats = upsert.commit().expect("commit");
+    assert_eq!(
+        (
+            stats.orders,
+            stats.docs_before,
+            stats.docs_after,
+            stats.replaced
+        ),
+        (n + 1, 0, n, 0)
+    );
+    let searcher = index.searcher(a);
+    assert_eq!(
+        searcher.get(&id).expect("get").map(|c| c.order.text),
+        Some("客户反映独一无二的斑马线问题".to_owned())
+    );
+}
+
 #[test]
 fn upsert_replaces_by_id_and_survives_reopening() {
     let a = analyzer();

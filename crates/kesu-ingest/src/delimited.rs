@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use crate::row::{Cell, RowBuilder, Schema};
 use std::io::Read;
 
-use crate::{Encoding, Error, FileRead, IngestOptions, Map, Outcome, Result, make_reject};
+use crate::{Emit, Encoding, Error, FileRead, IngestOptions, Map, Outcome, Result, make_reject};
 
 /// Records per parallel chunk: large enough to amortise scheduling, small
 /// enough for steady progress.
@@ -303,10 +303,11 @@ pub(crate) fn split_fields(rec: &[u8], delim: u8, buf: &mut Vec<u8>, ends: &mut 
 /// Bytes read from disk at a time: the whole export is never held in memory
 /// (a million-row export is half a gigabyte), only one block and the
 /// records parsed from it.
-pub(crate) const BLOCK: usize = 16 << 20;
+/// Unit tests use tiny blocks, so that every multi-block path is exercised.
+pub(crate) const BLOCK: usize = if cfg!(test) { 4096 } else { 16 << 20 };
 
 /// Bytes the encoding is decided on, at least.
-const SNIFF_BYTES: usize = 1 << 20;
+const SNIFF_BYTES: usize = if cfg!(test) { 4096 } else { 1 << 20 };
 
 /// Appends up to `want` more bytes of `src` to `buf`; false at end of file.
 fn fill(src: &mut impl std::io::Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
@@ -325,8 +326,10 @@ fn fill(src: &mut impl std::io::Read, buf: &mut Vec<u8>, want: usize) -> std::io
 
 /// Reads a CSV/TSV file block by block (`block_size` bytes, [`BLOCK`] in
 /// production; tests choose tiny blocks): each block is split into records,
-/// which are decoded, checked and mapped in parallel chunks, in order. A
-/// record cut by the end of a block is carried over to the next one.
+/// which are decoded, checked and mapped in parallel chunks, in order, and
+/// handed to `emit` before the next block is read. A record cut by the end
+/// of a block is carried over to the next one.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn read<T: Send>(
     file: &str,
     path: &std::path::Path,
@@ -334,8 +337,9 @@ pub(crate) fn read<T: Send>(
     opts: &IngestOptions,
     progress: &(dyn Fn(u64) + Sync),
     map: Map<'_, T>,
+    emit: &mut Emit<'_, T>,
     block_size: usize,
-) -> Result<FileRead<T>> {
+) -> Result<FileRead> {
     let io = |source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -366,7 +370,6 @@ pub(crate) fn read<T: Send>(
     };
 
     let mut schema: Option<Schema> = None;
-    let mut chunks: Vec<Vec<std::result::Result<T, kesu_model::Reject>>> = Vec::new();
     let mut line = 1;
     loop {
         let mut spans = scan_records(&bytes, 0, delim, line);
@@ -413,23 +416,23 @@ pub(crate) fn read<T: Send>(
         let schema_ref = schema.as_ref().ok_or_else(|| Error::NoHeader {
             file: file.to_owned(),
         })?;
-        chunks.extend(
-            body.par_chunks(CHUNK)
-                .map(|chunk| {
-                    let mut buf = Vec::new();
-                    let mut ends = Vec::new();
-                    chunk
-                        .iter()
-                        .filter_map(|span| {
-                            record(
-                                file, block, span, delim, decoder, schema_ref, &mut buf, &mut ends,
-                            )
-                            .map(|outcome| outcome.map(map))
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .collect::<Vec<_>>(),
-        );
+        let chunks: Vec<Vec<_>> = body
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut buf = Vec::new();
+                let mut ends = Vec::new();
+                chunk
+                    .iter()
+                    .filter_map(|span| {
+                        record(
+                            file, block, span, delim, decoder, schema_ref, &mut buf, &mut ends,
+                        )
+                        .map(|outcome| outcome.map(map))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        emit(chunks.into_iter().flatten().collect())?;
         progress(carry as u64);
         if !more {
             break;
@@ -438,7 +441,6 @@ pub(crate) fn read<T: Send>(
         more = fill(&mut src, &mut bytes, block_size).map_err(io)?;
     }
     Ok(FileRead {
-        outcomes: chunks,
         format: if delim == b'\t' { "tsv" } else { "csv" },
         encoding,
     })
@@ -542,13 +544,23 @@ mod tests {
         let progress = |d: u64| {
             done.fetch_add(d, std::sync::atomic::Ordering::Relaxed);
         };
-        let read = read("b.csv", &path, false, &opts(), &progress, &|o| o, block);
+        let mut outcomes = Vec::new();
+        let mut emit = |records: Vec<_>| {
+            outcomes.extend(records);
+            Ok(())
+        };
+        let read = read(
+            "b.csv",
+            &path,
+            false,
+            &opts(),
+            &progress,
+            &|o| o,
+            &mut emit,
+            block,
+        );
         let text = match read {
-            Ok(r) => format!(
-                "{} {:?}",
-                r.encoding,
-                r.outcomes.into_iter().flatten().collect::<Vec<_>>()
-            ),
+            Ok(r) => format!("{} {:?}", r.encoding, outcomes),
             Err(e) => format!("error {e}"),
         };
         (text, done.into_inner())

@@ -84,6 +84,10 @@ pub enum Error {
     /// An encoding name kesu does not know.
     #[error("unknown encoding {0:?} (expected auto, utf-8 or gb18030)")]
     UnknownEncoding(String),
+    /// A block sink failed; [`crate::ingest_stream`] returns the sink's own
+    /// error instead, so this one is never seen outside the crate.
+    #[error("the block sink stopped the ingest")]
+    Stopped,
     /// rejects.csv could not be written.
     #[error("writing {path}: {source}")]
     Write {

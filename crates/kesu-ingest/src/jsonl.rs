@@ -1,50 +1,86 @@
 //! JSON Lines exports: one object per line, keys mapped like headers.
 
+use std::io::BufRead;
+use std::path::Path;
+
 use kesu_model::{RejectReason, SourceRef};
 use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::row::{Cell, RowBuilder, Target};
-use crate::{FileRead, IngestOptions, Map, Outcome, Result, make_reject};
+use crate::{Emit, Error, FileRead, IngestOptions, Map, Outcome, Result, make_reject};
 
 /// Lines per parallel chunk.
 const CHUNK: usize = 4096;
 
-/// Reads a whole JSONL file. Blank lines are not records.
+/// Bytes of lines gathered before they are parsed and handed on: the file
+/// is streamed line by line, never held whole. Unit tests use tiny blocks.
+pub(crate) const BLOCK: usize = if cfg!(test) { 256 } else { 16 << 20 };
+
+/// Reads a JSONL file line by line, a block of lines at a time. Blank lines
+/// are not records.
 pub(crate) fn read<T: Send>(
     file: &str,
-    mut bytes: Vec<u8>,
+    path: &Path,
     opts: &IngestOptions,
     progress: &(dyn Fn(u64) + Sync),
     map: Map<'_, T>,
-) -> Result<FileRead<T>> {
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        bytes.drain(..3);
-        progress(3);
-    }
-    let mut lines = Vec::new();
-    let mut start = 0;
-    for (no, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        let end = start + line.len();
-        if !line.trim_ascii().is_empty() {
-            lines.push((no as u64 + 1, start, end));
+    emit: &mut Emit<'_, T>,
+    block_size: usize,
+) -> Result<FileRead> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut src =
+        std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path).map_err(io)?);
+    // The block's bytes, and each non-blank line as (line number, start, end).
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut lines: Vec<(u64, usize, usize)> = Vec::new();
+    let mut no = 0u64;
+    loop {
+        let start = bytes.len();
+        let got = src.read_until(b'\n', &mut bytes).map_err(io)?;
+        if got > 0 {
+            no += 1;
+            if no == 1 && bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                bytes.drain(..3);
+                progress(3);
+            }
+            let end = if bytes.last() == Some(&b'\n') {
+                bytes.len() - 1
+            } else {
+                bytes.len()
+            };
+            if bytes[start..end].trim_ascii().is_empty() {
+                progress((bytes.len() - start) as u64);
+                bytes.truncate(start);
+            } else {
+                lines.push((no, start, end));
+            }
         }
-        start = end + 1;
-    }
-    let bytes = &bytes;
-    let chunks: Vec<Vec<_>> = lines
-        .par_chunks(CHUNK)
-        .map(|chunk| {
-            let out = chunk
-                .iter()
-                .map(|&(line, s, e)| record(file, line, &bytes[s..e], opts).map(map))
+        if (got == 0 || bytes.len() >= block_size) && !lines.is_empty() {
+            let block = &bytes;
+            let chunks: Vec<Vec<_>> = lines
+                .par_chunks(CHUNK)
+                .map(|chunk| {
+                    let out = chunk
+                        .iter()
+                        .map(|&(line, s, e)| record(file, line, &block[s..e], opts).map(map))
+                        .collect();
+                    progress((chunk[chunk.len() - 1].2 - chunk[0].1) as u64 + 1);
+                    out
+                })
                 .collect();
-            progress((chunk[chunk.len() - 1].2 - chunk[0].1) as u64 + 1);
-            out
-        })
-        .collect();
+            emit(chunks.into_iter().flatten().collect())?;
+            bytes.clear();
+            lines.clear();
+        }
+        if got == 0 {
+            break;
+        }
+    }
     Ok(FileRead {
-        outcomes: chunks,
         format: "jsonl",
         encoding: "utf-8".to_owned(),
     })

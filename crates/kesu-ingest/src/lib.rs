@@ -42,11 +42,13 @@ mod row;
 mod xlsx;
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use kesu_model::{Keyed, Reject, RejectReason, WorkOrder};
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 pub use chrono_tz::Tz;
@@ -162,13 +164,26 @@ pub(crate) type Outcome = std::result::Result<WorkOrder, Reject>;
 /// read (in parallel, chunk by chunk).
 pub(crate) type Map<'a, T> = &'a (dyn Fn(WorkOrder) -> T + Sync);
 
-/// Everything read from one file, in record order.
-pub(crate) struct FileRead<T> {
-    /// In record order, in chunks as the parallel readers produced them (not
-    /// flattened into one vector: that would be a second copy of the file).
-    pub outcomes: Vec<Vec<std::result::Result<T, Reject>>>,
+/// Where a reader hands its records, a block at a time and in record order,
+/// as soon as a block is parsed: no reader holds more than one block.
+pub(crate) type Emit<'a, T> = dyn FnMut(Vec<std::result::Result<T, Reject>>) -> Result<()> + 'a;
+
+/// How a file was read, known once it has been.
+pub(crate) struct FileRead {
     pub format: &'static str,
     pub encoding: String,
+}
+
+/// One block of an ingest stream: the distinct orders and the rejects of a
+/// stretch of the input, in input order.
+#[derive(Debug, Clone)]
+pub struct Block<T = WorkOrder> {
+    /// Accepted orders, each id once across the whole stream: an order with
+    /// a later duplicate already carries the later record (see
+    /// [`ingest_stream`]).
+    pub orders: Vec<T>,
+    /// Records of this stretch that could not be accepted, in line order.
+    pub rejects: Vec<Reject>,
 }
 
 /// Raw text kept with a reject is capped, so that an unterminated quote
@@ -222,32 +237,46 @@ pub fn ingest(
 /// fields) keeps memory flat: full [`WorkOrder`]s never accumulate. Rows,
 /// rejects, duplicates and order of appearance are accounted exactly as by
 /// [`ingest`]; `map` may run for a record a later duplicate replaces.
+///
+/// Everything is collected anyway, so files are read side by side and read
+/// once: a duplicate replaces its earlier record in place. A consumer that
+/// writes as it goes uses [`ingest_stream`] instead.
 pub fn ingest_with<T: Keyed + Send>(
     paths: &[PathBuf],
     opts: &IngestOptions,
     progress: &(dyn Fn(u64) + Sync),
     map: Map<'_, T>,
 ) -> Result<IngestBatch<T>> {
-    let reads: Vec<Result<FileRead<T>>> = paths
+    type Records<T> = Vec<Vec<std::result::Result<T, Reject>>>;
+    let reads: Vec<Result<(FileRead, Records<T>)>> = paths
         .par_iter()
-        .map(|path| read_file(path, opts, progress, map))
+        .map(|path| {
+            // In chunks as the readers hand them over (not flattened into
+            // one vector: that would be a second copy of the file).
+            let mut chunks = Vec::new();
+            let file = read_file(path, opts, progress, map, &mut |records| {
+                chunks.push(records);
+                Ok(())
+            })?;
+            Ok((file, chunks))
+        })
         .collect();
     let mut orders: Vec<T> = Vec::new();
     let mut position: HashMap<String, usize> = HashMap::new();
     let mut rejects = Vec::new();
     let mut stats = IngestStats::default();
     for (path, read) in paths.iter().zip(reads) {
-        let read = read?;
+        let (file, chunks) = read?;
         let mut file_stats = FileStats {
             file: path.display().to_string(),
-            format: read.format.to_owned(),
-            encoding: read.encoding,
+            format: file.format.to_owned(),
+            encoding: file.encoding,
             read: 0,
             accepted: 0,
             rejected: 0,
         };
-        orders.reserve(read.outcomes.iter().map(Vec::len).sum());
-        for outcome in read.outcomes.into_iter().flatten() {
+        orders.reserve(chunks.iter().map(Vec::len).sum());
+        for outcome in chunks.into_iter().flatten() {
             file_stats.read += 1;
             match outcome {
                 Ok(order) => {
@@ -282,30 +311,199 @@ pub fn ingest_with<T: Keyed + Send>(
     })
 }
 
+/// Reads every file like [`ingest_with`], but hands the result to `sink` a
+/// [`Block`] at a time, in input order, while reading goes on: memory holds
+/// one block (and a fingerprint per distinct id), never the whole input.
+///
+/// Accounting and order are exactly [`ingest`]'s: a later record with the
+/// same work order id replaces the earlier one *in the earlier one's
+/// position*. Since that position may already lie in a block handed over,
+/// the input is read twice: a first pass, without `map`, keeps a 128-bit
+/// fingerprint of every accepted id and the last record of every repeated
+/// one; the second delivers each id once, at its first appearance, with its
+/// last record. Memory therefore grows with the number of distinct ids (16
+/// bytes each, during the first pass) and of repeated ones (a full order
+/// each), not with the size of the input. Two different ids share a
+/// fingerprint with probability about n²/2¹²⁹ (1e-26 at three million ids):
+/// the accounting is exact in practice.
+///
+/// Files are read one after the other (each in parallel chunks). `progress`
+/// receives byte deltas during the second pass. When `sink` fails, reading
+/// stops and its error is returned as is.
+pub fn ingest_stream<T: Send, E: From<Error>>(
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    map: Map<'_, T>,
+    sink: &mut dyn FnMut(Block<T>) -> std::result::Result<(), E>,
+) -> std::result::Result<IngestStats, E> {
+    let fingerprint = Fingerprint::new();
+    let repeated = repeated_ids(paths, opts, &fingerprint)?;
+    // A repeated id is delivered once, at its first appearance, with its
+    // last record; every other appearance is a duplicate.
+    let mut placed: FxHashSet<u128> = FxHashSet::default();
+    let first = |order: WorkOrder| -> Slot<T> {
+        if repeated.is_empty() {
+            return Slot::Once(map(order));
+        }
+        let key = fingerprint.of(order.id.as_str());
+        if repeated.contains_key(&key) {
+            Slot::Repeated(key)
+        } else {
+            Slot::Once(map(order))
+        }
+    };
+    let mut stats = IngestStats::default();
+    let mut stopped: Option<E> = None;
+    for path in paths {
+        let (mut read, mut accepted, mut rejected) = (0u64, 0u64, 0u64);
+        let mut emit = |records: Vec<std::result::Result<Slot<T>, Reject>>| -> Result<()> {
+            let mut orders: Vec<Option<T>> = Vec::with_capacity(records.len());
+            let mut late = Vec::new();
+            let mut rejects = Vec::new();
+            for record in records {
+                read += 1;
+                match record {
+                    Ok(Slot::Once(order)) => {
+                        accepted += 1;
+                        orders.push(Some(order));
+                    }
+                    Ok(Slot::Repeated(key)) => {
+                        accepted += 1;
+                        if placed.insert(key) {
+                            late.push((orders.len(), key));
+                            orders.push(None);
+                        } else {
+                            stats.duplicates += 1;
+                        }
+                    }
+                    Err(reject) => {
+                        rejected += 1;
+                        rejects.push(reject);
+                    }
+                }
+            }
+            let mapped: Vec<(usize, T)> = late
+                .into_par_iter()
+                .map(|(at, key)| (at, map(repeated[&key].clone())))
+                .collect();
+            for (at, order) in mapped {
+                orders[at] = Some(order);
+            }
+            let orders: Vec<T> = orders.into_iter().flatten().collect();
+            stats.orders += orders.len() as u64;
+            sink(Block { orders, rejects }).map_err(|e| {
+                stopped = Some(e);
+                Error::Stopped
+            })
+        };
+        let file = match read_file(path, opts, progress, &first, &mut emit) {
+            Ok(file) => file,
+            Err(Error::Stopped) if stopped.is_some() => {
+                return Err(stopped.take().expect("checked"));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let file_stats = FileStats {
+            file: path.display().to_string(),
+            format: file.format.to_owned(),
+            encoding: file.encoding,
+            read,
+            accepted,
+            rejected,
+        };
+        stats.read += file_stats.read;
+        stats.accepted += file_stats.accepted;
+        stats.rejected += file_stats.rejected;
+        stats.files.push(file_stats);
+    }
+    Ok(stats)
+}
+
+/// An accepted record in the second pass of [`ingest_stream`].
+enum Slot<T> {
+    /// The only record of its id, already mapped.
+    Once(T),
+    /// A record of a repeated id (by fingerprint), placed in sequence.
+    Repeated(u128),
+}
+
+/// 128-bit fingerprints of work order ids: two SipHash-1-3 keyed at random
+/// per run, so that no input can be crafted to collide.
+struct Fingerprint(RandomState, RandomState);
+
+impl Fingerprint {
+    fn new() -> Self {
+        Fingerprint(RandomState::new(), RandomState::new())
+    }
+
+    fn of(&self, id: &str) -> u128 {
+        (u128::from(self.0.hash_one(id)) << 64) | u128::from(self.1.hash_one(id))
+    }
+}
+
+/// First pass of [`ingest_stream`]: the last accepted record of every id
+/// accepted more than once, by fingerprint.
+fn repeated_ids(
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+    fingerprint: &Fingerprint,
+) -> Result<FxHashMap<u128, WorkOrder>> {
+    let mut seen: FxHashSet<u128> = FxHashSet::default();
+    let mut repeated: FxHashMap<u128, WorkOrder> = FxHashMap::default();
+    let key = |order: WorkOrder| (fingerprint.of(order.id.as_str()), order);
+    for path in paths {
+        read_file(path, opts, &|_| {}, &key, &mut |records| {
+            for (key, order) in records.into_iter().flatten() {
+                if !seen.insert(key) {
+                    repeated.insert(key, order);
+                }
+            }
+            Ok(())
+        })?;
+    }
+    Ok(repeated)
+}
+
 fn read_file<T: Send>(
     path: &Path,
     opts: &IngestOptions,
     progress: &(dyn Fn(u64) + Sync),
     map: Map<'_, T>,
-) -> Result<FileRead<T>> {
+    emit: &mut Emit<'_, T>,
+) -> Result<FileRead> {
     let file = path.display().to_string();
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let read_bytes = || {
-        std::fs::read(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })
-    };
     match extension.as_str() {
-        "csv" | "txt" => delimited::read(&file, path, false, opts, progress, map, delimited::BLOCK),
-        "tsv" | "tab" => delimited::read(&file, path, true, opts, progress, map, delimited::BLOCK),
-        "jsonl" | "ndjson" => jsonl::read(&file, read_bytes()?, opts, progress, map),
-        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => xlsx::read(&file, path, opts, progress, map),
-        "parquet" => parquet_file::read(&file, path, opts, progress, map),
+        "csv" | "txt" => delimited::read(
+            &file,
+            path,
+            false,
+            opts,
+            progress,
+            map,
+            emit,
+            delimited::BLOCK,
+        ),
+        "tsv" | "tab" => delimited::read(
+            &file,
+            path,
+            true,
+            opts,
+            progress,
+            map,
+            emit,
+            delimited::BLOCK,
+        ),
+        "jsonl" | "ndjson" => jsonl::read(&file, path, opts, progress, map, emit, jsonl::BLOCK),
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
+            xlsx::read(&file, path, opts, progress, map, emit)
+        }
+        "parquet" => parquet_file::read(&file, path, opts, progress, map, emit),
         _ => {
             // Check the file exists first: "no such file" is the better message.
             std::fs::metadata(path).map_err(|source| Error::Io {
@@ -318,6 +516,18 @@ fn read_file<T: Send>(
             })
         }
     }
+}
+
+/// Records per block of the readers that parse in sequence (XLSX, Parquet).
+pub(crate) const SEQUENTIAL_BLOCK: usize = 32_768;
+
+/// Maps a sequentially parsed stretch of records in parallel (XLSX and
+/// Parquet cells are read in order; the mapping is the costly part).
+pub(crate) fn map_records<T: Send>(
+    records: Vec<Outcome>,
+    map: Map<'_, T>,
+) -> Vec<std::result::Result<T, Reject>> {
+    records.into_par_iter().map(|r| r.map(map)).collect()
 }
 
 #[cfg(test)]
@@ -424,6 +634,154 @@ mod tests {
         assert!(batch.orders[1].source.file.ends_with("b.jsonl"));
         assert_eq!(batch.stats.files.len(), 2);
         assert_eq!(batch.stats.files[1].format, "jsonl");
+    }
+
+    /// Collects a stream's blocks, checking that they partition the input.
+    fn stream(paths: &[PathBuf]) -> (Vec<Block>, IngestStats) {
+        let mut blocks = Vec::new();
+        let stats = ingest_stream(
+            paths,
+            &IngestOptions::default(),
+            &|_| {},
+            &|o| o,
+            &mut |block: Block| {
+                blocks.push(block);
+                Ok::<(), Error>(())
+            },
+        )
+        .unwrap();
+        (blocks, stats)
+    }
+
+    #[test]
+    fn stream_places_later_records_at_first_appearance_across_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.csv");
+        let b = dir.path().join("b.jsonl");
+        let mut text = String::from("工单编号,受理时间,受理内容\n");
+        for i in 0..600 {
+            text.push_str(&format!(
+                "A{i},2024-03-01 08:00,客户来电反映电压低第{i}次\n"
+            ));
+        }
+        text.push_str("A3,2024-03-05 08:00,第三单更新\nBAD,2024-02-30,日期不存在\n");
+        std::fs::write(&a, &text).unwrap();
+        let mut lines = String::new();
+        for i in [599, 3, 700] {
+            lines.push_str(&format!(
+                "{{\"work_order_id\":\"A{i}\",\"received_at\":\"2024-03-09\",\"text\":\"再次来电{i}\"}}\n"
+            ));
+        }
+        std::fs::write(&b, &lines).unwrap();
+        let paths = [a, b];
+        let (blocks, stats) = stream(&paths);
+        assert!(blocks.len() > 3, "{} blocks", blocks.len());
+        assert_eq!(
+            (
+                stats.read,
+                stats.accepted,
+                stats.rejected,
+                stats.duplicates,
+                stats.orders
+            ),
+            (605, 604, 1, 3, 601)
+        );
+        let orders: Vec<&WorkOrder> = blocks.iter().flat_map(|b| &b.orders).collect();
+        assert_eq!(orders.len(), 601);
+        // A3 stays fourth, with its last record (from the second file).
+        assert_eq!(orders[3].id.as_str(), "A3");
+        assert_eq!(orders[3].text, "再次来电3");
+        assert!(orders[3].source.file.ends_with("b.jsonl"));
+        assert_eq!(orders[599].text, "再次来电599");
+        assert_eq!(orders[600].id.as_str(), "A700");
+        let rejects: Vec<u64> = blocks
+            .iter()
+            .flat_map(|b| &b.rejects)
+            .map(|r| r.line)
+            .collect();
+        assert_eq!(rejects, [603]);
+        // The same as the whole-batch reader.
+        let batch = ingest(&paths, &IngestOptions::default(), &|_| {}).unwrap();
+        check_accounting(&batch);
+        assert_eq!(batch.stats, stats);
+        assert!(batch.orders.iter().zip(&orders).all(|(x, y)| x == *y));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// Any mix of repeated ids and rejects, over a CSV and a JSONL file
+        /// read in many small blocks: the stream delivers exactly what the
+        /// whole-batch reader (one pass, replacement in place) returns.
+        #[test]
+        fn stream_equals_the_whole_batch(
+            rows in proptest::collection::vec((0u8..40, proptest::bool::weighted(0.1)), 0..400),
+            split in 0usize..400,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let split = split.min(rows.len());
+            let mut csv = String::from("工单编号,受理时间,受理内容\n");
+            for (k, (id, bad)) in rows[..split].iter().enumerate() {
+                let day = if *bad { 30 } else { 1 + k % 28 };
+                csv.push_str(&format!("B{id},2024-02-{day:02},第{k}行反映电压低\n"));
+            }
+            let mut jsonl = String::new();
+            for (k, (id, bad)) in rows[split..].iter().enumerate() {
+                let day = if *bad { 30 } else { 1 + k % 28 };
+                jsonl.push_str(&format!(
+                    "{{\"work_order_id\":\"B{id}\",\"received_at\":\"2024-02-{day:02}\",\"text\":\"第{k}条\"}}\n"
+                ));
+            }
+            let a = dir.path().join("a.csv");
+            let b = dir.path().join("b.jsonl");
+            std::fs::write(&a, csv).unwrap();
+            std::fs::write(&b, jsonl).unwrap();
+            let paths = [a, b];
+            let (blocks, stats) = stream(&paths);
+            let batch = ingest(&paths, &IngestOptions::default(), &|_| {}).unwrap();
+            check_accounting(&batch);
+            proptest::prop_assert_eq!(&stats, &batch.stats);
+            let orders: Vec<WorkOrder> = blocks.iter().flat_map(|b| b.orders.clone()).collect();
+            proptest::prop_assert_eq!(orders, batch.orders);
+            let rejects: Vec<Reject> = blocks.into_iter().flat_map(|b| b.rejects).collect();
+            proptest::prop_assert_eq!(rejects, batch.rejects);
+        }
+    }
+
+    #[test]
+    fn a_failing_sink_stops_the_stream_with_its_own_error() {
+        #[derive(Debug)]
+        enum Stop {
+            Full(usize),
+            Ingest,
+        }
+        impl From<Error> for Stop {
+            fn from(_: Error) -> Self {
+                Stop::Ingest
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        let mut text = String::from("工单编号,受理时间,受理内容\n");
+        for i in 0..1000 {
+            text.push_str(&format!("A{i},2024-03-01 08:00,客户来电反映电压低\n"));
+        }
+        std::fs::write(&path, &text).unwrap();
+        let mut calls = 0;
+        let result = ingest_stream(
+            &[path],
+            &IngestOptions::default(),
+            &|_| {},
+            &|o| o,
+            &mut |block: Block| {
+                calls += 1;
+                if calls == 2 {
+                    return Err(Stop::Full(block.orders.len()));
+                }
+                Ok(())
+            },
+        );
+        assert!(matches!(result, Err(Stop::Full(n)) if n > 0), "{result:?}");
+        assert_eq!(calls, 2, "no block after the failure");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use kesu_model::SourceRef;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::row::{Cell, RowBuilder, Schema};
-use crate::{Error, FileRead, IngestOptions, Map, Outcome, Result, make_reject};
+use crate::{Emit, Error, FileRead, IngestOptions, Map, Outcome, Result, make_reject, map_records};
 
 /// Columns kesu derives when it writes orders.parquet: recomputed on the
 /// next run, so not carried into `extra` when such a file is re-ingested.
@@ -41,7 +41,8 @@ pub(crate) fn read<T: Send>(
     opts: &IngestOptions,
     progress: &(dyn Fn(u64) + Sync),
     map: Map<'_, T>,
-) -> Result<FileRead<T>> {
+    emit: &mut Emit<'_, T>,
+) -> Result<FileRead> {
     let bad = |message: String| Error::Parquet {
         file: file.to_owned(),
         message,
@@ -91,12 +92,17 @@ pub(crate) fn read<T: Send>(
             .collect::<Result<_>>()?;
         for row in 0..batch.num_rows() {
             line += 1;
-            outcomes.push(record(file, line, row, &columns, &schema, kesu_orders).map(map));
+            outcomes.push(record(file, line, row, &columns, &schema, kesu_orders));
         }
+        if outcomes.len() >= crate::SEQUENTIAL_BLOCK {
+            emit(map_records(std::mem::take(&mut outcomes), map))?;
+        }
+    }
+    if !outcomes.is_empty() {
+        emit(map_records(outcomes, map))?;
     }
     progress(size);
     Ok(FileRead {
-        outcomes: vec![outcomes],
         format: "parquet",
         encoding: "native".to_owned(),
     })

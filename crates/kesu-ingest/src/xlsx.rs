@@ -6,7 +6,7 @@ use calamine::{Data, Reader, open_workbook_auto};
 use kesu_model::{RejectReason, SourceRef};
 
 use crate::row::{Cell, RowBuilder, Schema};
-use crate::{Error, FileRead, IngestOptions, Map, Outcome, Result, make_reject};
+use crate::{Emit, Error, FileRead, IngestOptions, Map, Outcome, Result, make_reject, map_records};
 
 /// How many top rows may hold titles above the header.
 const HEADER_SEARCH_ROWS: usize = 10;
@@ -19,7 +19,8 @@ pub(crate) fn read<T: Send>(
     opts: &IngestOptions,
     progress: &(dyn Fn(u64) + Sync),
     map: Map<'_, T>,
-) -> Result<FileRead<T>> {
+    emit: &mut Emit<'_, T>,
+) -> Result<FileRead> {
     let size = std::fs::metadata(path)
         .map_err(|source| Error::Io {
             path: path.to_path_buf(),
@@ -77,17 +78,25 @@ pub(crate) fn read<T: Send>(
     };
     let rows = range.rows().enumerate().skip(header_index + 1);
 
+    // The workbook is in memory already (calamine reads a sheet whole);
+    // records are handed on in blocks all the same, so that the orders made
+    // from them do not pile up.
     let mut outcomes = Vec::new();
     for (k, row) in rows {
         if row.iter().all(is_blank) {
             continue;
         }
         let line = first_row + k as u64 + 1;
-        outcomes.push(record(file, line, row, width, &schema).map(map));
+        outcomes.push(record(file, line, row, width, &schema));
+        if outcomes.len() == crate::SEQUENTIAL_BLOCK {
+            emit(map_records(std::mem::take(&mut outcomes), map))?;
+        }
+    }
+    if !outcomes.is_empty() {
+        emit(map_records(outcomes, map))?;
     }
     progress(size);
     Ok(FileRead {
-        outcomes: vec![outcomes],
         format: "xlsx",
         encoding: "native".to_owned(),
     })

@@ -41,8 +41,8 @@ use std::path::PathBuf;
 
 pub use atomic::{read_parquet_metadata, write_atomic, write_parquet_atomic};
 pub use orders::{
-    META_ANALYZER_VERSION, META_TABLE, ORDERS_TABLE, ROW_GROUP_ROWS, orders_schema, read_orders,
-    write_orders, write_segmented_orders,
+    META_ANALYZER_VERSION, META_TABLE, ORDERS_TABLE, OrdersSink, ROW_GROUP_ROWS, orders_schema,
+    read_orders, write_orders, write_orders_streaming, write_segmented_orders,
 };
 
 /// Errors of reading and writing tables; each names the file it concerns.

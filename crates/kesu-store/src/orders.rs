@@ -86,60 +86,87 @@ fn from_millis(ms: i64) -> Option<NaiveDateTime> {
     DateTime::from_timestamp_millis(ms).map(|t| t.naive_utc())
 }
 
-/// One row group's worth of orders as a record batch.
-fn orders_batch(
-    orders: &[NormalizedOrder],
-    terms: Option<&[String]>,
-) -> std::result::Result<RecordBatch, arrow::error::ArrowError> {
-    let text_column = |get: &dyn Fn(&NormalizedOrder) -> &str| -> ArrayRef {
-        let mut b = StringBuilder::with_capacity(orders.len(), 0);
-        for o in orders {
-            b.append_value(get(o));
+/// The columns of one row group, filled an order at a time: a stream of
+/// orders is turned into Arrow arrays as it arrives, so that no row group is
+/// ever held twice (as orders and as arrays).
+struct GroupBuilder {
+    id: StringBuilder,
+    received: TimestampMillisecondBuilder,
+    text: StringBuilder,
+    text_norm: StringBuilder,
+    text_redacted: StringBuilder,
+    optional: Vec<StringBuilder>,
+    closed: TimestampMillisecondBuilder,
+    extra: StringBuilder,
+    source_file: StringBuilder,
+    source_line: UInt64Builder,
+    terms: StringBuilder,
+    rows: usize,
+}
+
+impl GroupBuilder {
+    fn new() -> Self {
+        GroupBuilder {
+            id: StringBuilder::new(),
+            received: TimestampMillisecondBuilder::new(),
+            text: StringBuilder::new(),
+            text_norm: StringBuilder::new(),
+            text_redacted: StringBuilder::new(),
+            optional: OPTIONAL_TEXT.iter().map(|_| StringBuilder::new()).collect(),
+            closed: TimestampMillisecondBuilder::new(),
+            extra: StringBuilder::new(),
+            source_file: StringBuilder::new(),
+            source_line: UInt64Builder::new(),
+            terms: StringBuilder::new(),
+            rows: 0,
         }
-        Arc::new(b.finish())
-    };
-    let mut columns: Vec<ArrayRef> = Vec::with_capacity(ORDERS_SCHEMA.fields().len());
-    columns.push(text_column(&|o| o.order.id.as_str()));
-    let mut received = TimestampMillisecondBuilder::with_capacity(orders.len());
-    for o in orders {
-        received.append_value(to_millis(&o.order.received_at));
     }
-    columns.push(Arc::new(received.finish()));
-    columns.push(text_column(&|o| &o.order.text));
-    columns.push(text_column(&|o| &o.text_norm));
-    columns.push(text_column(&|o| o.text_redacted.as_str()));
-    for field in OPTIONAL_TEXT {
-        let mut b = StringBuilder::with_capacity(orders.len(), 0);
-        for o in orders {
+
+    fn push(
+        &mut self,
+        o: &NormalizedOrder,
+        terms: Option<&str>,
+    ) -> std::result::Result<(), arrow::error::ArrowError> {
+        // A BTreeMap serialises with sorted keys, so equal orders give equal bytes.
+        let extra = serde_json::to_string(&o.order.extra)
+            .map_err(|e| arrow::error::ArrowError::ExternalError(Box::new(e)))?;
+        self.id.append_value(o.order.id.as_str());
+        self.received.append_value(to_millis(&o.order.received_at));
+        self.text.append_value(&o.order.text);
+        self.text_norm.append_value(&o.text_norm);
+        self.text_redacted.append_value(o.text_redacted.as_str());
+        for (b, field) in self.optional.iter_mut().zip(OPTIONAL_TEXT) {
             b.append_option(o.order.text_field(field));
         }
-        columns.push(Arc::new(b.finish()));
+        self.closed
+            .append_option(o.order.closed_at.as_ref().map(to_millis));
+        self.extra.append_value(extra);
+        self.source_file.append_value(&o.order.source.file);
+        self.source_line.append_value(o.order.source.line);
+        self.terms.append_option(terms);
+        self.rows += 1;
+        Ok(())
     }
-    let mut closed = TimestampMillisecondBuilder::with_capacity(orders.len());
-    for o in orders {
-        closed.append_option(o.order.closed_at.as_ref().map(to_millis));
+
+    /// The rows pushed so far as one batch; the builder starts over empty.
+    fn finish(&mut self) -> std::result::Result<RecordBatch, arrow::error::ArrowError> {
+        let mut columns: Vec<ArrayRef> = Vec::with_capacity(ORDERS_SCHEMA.fields().len());
+        columns.push(Arc::new(self.id.finish()));
+        columns.push(Arc::new(self.received.finish()));
+        columns.push(Arc::new(self.text.finish()));
+        columns.push(Arc::new(self.text_norm.finish()));
+        columns.push(Arc::new(self.text_redacted.finish()));
+        for b in &mut self.optional {
+            columns.push(Arc::new(b.finish()));
+        }
+        columns.push(Arc::new(self.closed.finish()));
+        columns.push(Arc::new(self.extra.finish()));
+        columns.push(Arc::new(self.source_file.finish()));
+        columns.push(Arc::new(self.source_line.finish()));
+        columns.push(Arc::new(self.terms.finish()));
+        self.rows = 0;
+        RecordBatch::try_new(ORDERS_SCHEMA.clone(), columns)
     }
-    columns.push(Arc::new(closed.finish()));
-    let mut extra = StringBuilder::with_capacity(orders.len(), 0);
-    for o in orders {
-        // A BTreeMap serialises with sorted keys, so equal orders give equal bytes.
-        let json = serde_json::to_string(&o.order.extra)
-            .map_err(|e| arrow::error::ArrowError::ExternalError(Box::new(e)))?;
-        extra.append_value(json);
-    }
-    columns.push(Arc::new(extra.finish()));
-    columns.push(text_column(&|o| &o.order.source.file));
-    let mut line = UInt64Builder::with_capacity(orders.len());
-    for o in orders {
-        line.append_value(o.order.source.line);
-    }
-    columns.push(Arc::new(line.finish()));
-    let mut term_column = StringBuilder::with_capacity(orders.len(), 0);
-    for i in 0..orders.len() {
-        term_column.append_option(terms.and_then(|t| t.get(i)));
-    }
-    columns.push(Arc::new(term_column.finish()));
-    RecordBatch::try_new(ORDERS_SCHEMA.clone(), columns)
 }
 
 /// Writes `orders.parquet` atomically, one row group per [`ROW_GROUP_ROWS`]
@@ -175,6 +202,42 @@ fn write_orders_in_groups(
     analyzer_version: &str,
     group_rows: usize,
 ) -> Result<()> {
+    stream_orders(path, analyzer_version, group_rows, |sink| {
+        for (i, order) in orders.iter().enumerate() {
+            sink.push(order, terms.map(|t| t[i].as_str()))?;
+        }
+        Ok::<(), Error>(())
+    })
+}
+
+/// Writes `orders.parquet` atomically from a stream of orders: `fill` pushes
+/// them into the [`OrdersSink`] it is given, in order, and the file appears
+/// at `path` (complete, with the bytes [`write_segmented_orders`] would
+/// write for the same orders) only when `fill` returns `Ok` and the file is
+/// closed. On any error `path` keeps what it held before.
+///
+/// Memory holds one row group of [`ROW_GROUP_ROWS`] rows as Arrow arrays,
+/// whatever the number of orders.
+pub fn write_orders_streaming<R, E>(
+    path: &Path,
+    analyzer_version: &str,
+    fill: impl FnOnce(&mut OrdersSink<'_>) -> std::result::Result<R, E>,
+) -> std::result::Result<R, E>
+where
+    E: From<Error>,
+{
+    stream_orders(path, analyzer_version, ROW_GROUP_ROWS, fill)
+}
+
+fn stream_orders<R, E>(
+    path: &Path,
+    analyzer_version: &str,
+    group_rows: usize,
+    fill: impl FnOnce(&mut OrdersSink<'_>) -> std::result::Result<R, E>,
+) -> std::result::Result<R, E>
+where
+    E: From<Error>,
+{
     let metadata = [
         (META_TABLE.to_owned(), ORDERS_TABLE.to_owned()),
         (
@@ -182,29 +245,97 @@ fn write_orders_in_groups(
             analyzer_version.to_owned(),
         ),
     ];
-    replace_file(path, |file| {
-        let mut writer = ArrowWriter::try_new(
+    // The temporary file is only renamed into place when every step
+    // succeeded; the error of `fill` travels through unchanged.
+    let mut outcome: Option<std::result::Result<R, E>> = None;
+    let written = replace_file(path, |file| {
+        let writer = ArrowWriter::try_new(
             file,
             ORDERS_SCHEMA.clone(),
             Some(writer_properties(&metadata)),
         )
         .map_err(parquet_error(path))?;
-        // Built and written one row group at a time, so a million orders never
-        // exist as one giant batch.
-        let group_rows = group_rows.max(1);
-        for (n, chunk) in orders.chunks(group_rows).enumerate() {
-            let chunk_terms = terms.map(|t| &t[n * group_rows..n * group_rows + chunk.len()]);
-            let batch = orders_batch(chunk, chunk_terms).map_err(|source| Error::Arrow {
-                path: path.to_owned(),
-                source,
-            })?;
-            writer.write(&batch).map_err(parquet_error(path))?;
-            // One row group per chunk, whatever the writer's own limit.
-            writer.flush().map_err(parquet_error(path))?;
+        let mut sink = OrdersSink {
+            path,
+            writer,
+            group: GroupBuilder::new(),
+            group_rows: group_rows.max(1),
+            rows: 0,
+        };
+        match fill(&mut sink) {
+            Ok(value) => {
+                sink.close()?;
+                outcome = Some(Ok(value));
+                Ok(())
+            }
+            Err(e) => {
+                outcome = Some(Err(e));
+                Err(Error::Table {
+                    path: path.to_owned(),
+                    message: "writing stopped".to_owned(),
+                })
+            }
         }
-        writer.close().map_err(parquet_error(path))?;
+    });
+    match (outcome, written) {
+        (Some(Ok(value)), Ok(())) => Ok(value),
+        (Some(Err(e)), _) => Err(e),
+        (_, Err(e)) => Err(e.into()),
+        (None, Ok(())) => unreachable!("fill runs whenever the file is written"),
+    }
+}
+
+/// Where [`write_orders_streaming`] takes orders: each is appended to the
+/// current row group, which is written out when it is full.
+pub struct OrdersSink<'a> {
+    path: &'a Path,
+    writer: ArrowWriter<&'a File>,
+    group: GroupBuilder,
+    group_rows: usize,
+    rows: u64,
+}
+
+impl OrdersSink<'_> {
+    /// Appends one order, with its space-separated content terms (`None`
+    /// leaves the `terms` column null, as [`write_orders`] does).
+    pub fn push(&mut self, order: &NormalizedOrder, terms: Option<&str>) -> Result<()> {
+        let path = self.path;
+        let arrow = |source| Error::Arrow {
+            path: path.to_owned(),
+            source,
+        };
+        self.group.push(order, terms).map_err(arrow)?;
+        self.rows += 1;
+        if self.group.rows >= self.group_rows {
+            self.write_group()?;
+        }
         Ok(())
-    })
+    }
+
+    /// Orders pushed so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    fn write_group(&mut self) -> Result<()> {
+        let path = self.path;
+        let batch = self.group.finish().map_err(|source| Error::Arrow {
+            path: path.to_owned(),
+            source,
+        })?;
+        self.writer.write(&batch).map_err(parquet_error(path))?;
+        // One row group per group, whatever the writer's own limit.
+        self.writer.flush().map_err(parquet_error(path))?;
+        Ok(())
+    }
+
+    fn close(mut self) -> Result<()> {
+        if self.group.rows > 0 {
+            self.write_group()?;
+        }
+        self.writer.close().map_err(parquet_error(self.path))?;
+        Ok(())
+    }
 }
 
 /// Typed access to the columns of one batch of `orders.parquet`.
@@ -540,6 +671,72 @@ mod tests {
         assert_eq!(
             names,
             vec!["blocked", "orders.parquet"],
+            "no temp file left"
+        );
+    }
+
+    /// FNV-1a, to pin the exact bytes of a file in a test.
+    fn fnv(bytes: &[u8]) -> u64 {
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+
+    fn pinned_orders(n: &Normalizer) -> (Vec<NormalizedOrder>, Vec<String>) {
+        let orders: Vec<NormalizedOrder> = (0..70).map(|i| full_order(n, i)).collect();
+        let terms = (0..70).map(|i| format!("停电 {i} 次")).collect();
+        (orders, terms)
+    }
+
+    /// The bytes of orders.parquet are pinned (measured before the writer
+    /// became a stream), and the stream writes the same ones.
+    #[test]
+    fn streamed_orders_have_the_pinned_bytes() {
+        let n = Normalizer::builtin();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (orders, terms) = pinned_orders(&n);
+        let whole = dir.path().join("whole.parquet");
+        write_segmented_orders(&whole, &orders, &terms, "v1").expect("written");
+        let whole = std::fs::read(&whole).expect("read");
+        assert_eq!((whole.len(), fnv(&whole)), (11_600, 0x4417_d43d_157f_e16b));
+        let streamed = dir.path().join("streamed.parquet");
+        let rows = write_orders_streaming(&streamed, "v1", |sink| {
+            for (o, t) in orders.iter().zip(&terms) {
+                sink.push(o, Some(t))?;
+            }
+            Ok::<u64, Error>(sink.rows())
+        })
+        .expect("written");
+        assert_eq!(rows, 70);
+        assert_eq!(std::fs::read(&streamed).expect("read"), whole);
+    }
+
+    #[test]
+    fn a_failed_stream_keeps_previous_orders() {
+        let n = Normalizer::builtin();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("orders.parquet");
+        let orders = vec![full_order(&n, 1)];
+        write_orders(&path, &orders, "old").expect("written");
+        #[derive(Debug, PartialEq)]
+        enum Stop {
+            Input,
+            Store,
+        }
+        impl From<Error> for Stop {
+            fn from(_: Error) -> Self {
+                Stop::Store
+            }
+        }
+        let result = write_orders_streaming(&path, "new", |sink| {
+            sink.push(&full_order(&n, 2), None)?;
+            Err::<(), Stop>(Stop::Input)
+        });
+        assert_eq!(result, Err(Stop::Input));
+        assert_eq!(read_orders(&path, &n).expect("old file intact"), orders);
+        assert_eq!(
+            std::fs::read_dir(dir.path()).expect("dir").count(),
+            1,
             "no temp file left"
         );
     }

@@ -4,16 +4,17 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use kesu_index::{ComplaintIndex, IndexLock, UpsertStats};
+use kesu_index::{ComplaintIndex, IndexLock, UpsertStats, WriterOptions};
 use kesu_segment::AnalyzerVersion;
 
 use crate::accounting::{Accounting, RejectGateArgs};
-use crate::input::{AnalyzerArgs, InputArgs, Loaded, load};
+use crate::input::{AnalyzerArgs, InputArgs, Loaded, stream_with};
 
 /// Add work orders to a search index, replacing earlier versions by work order id.
 ///
-/// Reads the exports like `kesu ingest`, normalises and segments the text
-/// (once), and commits everything in one atomic commit: a crash leaves the
+/// Reads the exports like `kesu ingest` (block by block, in bounded memory),
+/// normalises and segments the text (once), and commits everything in one
+/// atomic commit: a crash leaves the
 /// index as it was before the run. Indexing the same file twice leaves the
 /// same number of documents. One run at a time per index: a second run
 /// fails at once (exit 2) naming the process that holds the index. Refuses
@@ -97,7 +98,30 @@ fn write_index(args: &Args, _lock: &IndexLock) -> anyhow::Result<Indexed> {
             args.index.display()
         );
     }
-    let loaded = load(&args.input, &analyzer, true)?;
+    // Orders go to the writer a block at a time as they are read; nothing is
+    // visible until the one commit at the end, so a failure or a kill before
+    // it leaves the index as it was.
+    let mut upsert = index
+        .begin_upsert(&analyzer, &WriterOptions::default())
+        .with_context(|| format!("indexing into {}", args.index.display()))?;
+    let normalizer = &analyzer.normalizer;
+    let mut rejects = Vec::new();
+    let read = stream_with(
+        &args.input,
+        true,
+        &|order| normalizer.apply(order),
+        &mut |block| {
+            rejects.extend(block.rejects);
+            upsert
+                .add(&block.orders)
+                .with_context(|| format!("indexing into {}", args.index.display()))
+        },
+    )?;
+    let loaded = Loaded {
+        orders: Vec::new(),
+        rejects,
+        stats: read,
+    };
     // Auditors must know exactly which rows are not searchable: every one is
     // kept in the rejects file, the first few are shown.
     let rejects_path = args.rejects.clone().unwrap_or_else(|| {
@@ -121,8 +145,8 @@ fn write_index(args: &Args, _lock: &IndexLock) -> anyhow::Result<Indexed> {
         }
         eprintln!("kesu: all rejected rows are in {}", rejects_path.display());
     }
-    let stats = index
-        .upsert(&loaded.orders, &analyzer)
+    let stats = upsert
+        .commit()
         .with_context(|| format!("indexing into {}", args.index.display()))?;
     let stale = index.stale_count(&version)?;
     Ok(Indexed {

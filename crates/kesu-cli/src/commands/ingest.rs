@@ -1,17 +1,20 @@
 //! `kesu ingest`: read exports into orders.parquet and rejects.csv, accounting for every row.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use anyhow::Context;
-use kesu_ingest::{FileStats, write_rejects_csv};
+use kesu_ingest::{FileStats, IngestStats, write_rejects_csv};
+use kesu_model::Reject;
+use kesu_segment::Analyzer;
 use kesu_timing::StageTimer;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::Status;
 use crate::accounting::{Accounting, RejectGateArgs, thousands};
-use crate::input::{AnalyzerArgs, InputArgs, load};
+use crate::input::{AnalyzerArgs, InputArgs, stream_with};
 
 // The subcommand's doc comment in main.rs sets its about and resets
 // long_about, so the long description travels in after_long_help (--help),
@@ -106,6 +109,79 @@ struct StageTimings {
     write: u64,
 }
 
+/// Seconds spent in the stages that run block by block, summed.
+#[derive(Default)]
+struct BlockTimes {
+    segment: f64,
+    write: f64,
+}
+
+/// What was read, for the summary and the gate.
+struct Loaded {
+    stats: IngestStats,
+    rejects: Vec<Reject>,
+}
+
+/// Reads, normalises, segments and writes block by block into a staging
+/// folder, then publishes orders.parquet and rejects.csv together.
+fn write_outputs(
+    args: &Args,
+    analyzer: &Analyzer,
+    version: &str,
+    orders_path: &Path,
+) -> anyhow::Result<(IngestStats, Vec<Reject>, usize, BlockTimes)> {
+    // Both files or neither (see crate::staging).
+    let staging = crate::staging::Staging::new(&args.out)?;
+    let normalizer = &analyzer.normalizer;
+    let segmenter = &analyzer.segmenter;
+    let mut rejects = Vec::new();
+    let mut term_count = 0usize;
+    let mut times = BlockTimes::default();
+    let stats = kesu_store::write_orders_streaming(
+        &staging.path().join("orders.parquet"),
+        version,
+        |sink| {
+            stream_with(
+                &args.input,
+                !args.json,
+                &|order| normalizer.apply(order),
+                &mut |block| {
+                    rejects.extend(block.rejects);
+                    // Segment once, here: later stages read the stored terms.
+                    // They are cut from the redacted text, like every mining
+                    // input, so that no personal data can become a term (see
+                    // `kesu analyze`).
+                    let started = Instant::now();
+                    let terms: Vec<String> = block
+                        .orders
+                        .par_iter()
+                        .map(|o| segmenter.terms(o.text_redacted.as_str()).join(" "))
+                        .collect();
+                    term_count += terms
+                        .iter()
+                        .map(|t| t.split(' ').filter(|w| !w.is_empty()).count())
+                        .sum::<usize>();
+                    let segmented = Instant::now();
+                    times.segment += (segmented - started).as_secs_f64();
+                    for (order, terms) in block.orders.iter().zip(&terms) {
+                        sink.push(order, Some(terms))
+                            .with_context(|| format!("writing {}", orders_path.display()))?;
+                    }
+                    times.write += segmented.elapsed().as_secs_f64();
+                    Ok(())
+                },
+            )
+        },
+    )?;
+    let started = Instant::now();
+    let rejects_path = args.out.join("rejects.csv");
+    write_rejects_csv(&staging.path().join("rejects.csv"), &rejects)
+        .with_context(|| format!("writing {}", rejects_path.display()))?;
+    staging.publish(&args.out, &["orders.parquet", "rejects.csv"])?;
+    times.write += started.elapsed().as_secs_f64();
+    Ok((stats, rejects, term_count, times))
+}
+
 fn millis(secs: f64) -> u64 {
     // Whole milliseconds, truncated (a saturating cast: a lap is never negative).
     (secs * 1000.0) as u64
@@ -114,46 +190,34 @@ fn millis(secs: f64) -> u64 {
 pub fn run(args: Args) -> anyhow::Result<Status> {
     let analyzer = args.analyzer.analyzer()?;
     let version = analyzer.version();
-    let mut timer = StageTimer::start();
-    let loaded = load(&args.input, &analyzer, !args.json)?;
-    let read_normalize = timer.lap("read_normalize");
-    // Segment once, here: later stages read the stored terms. They are cut
-    // from the redacted text, like every mining input, so that no personal
-    // data can become a term (see `kesu analyze`).
-    let segmenter = &analyzer.segmenter;
-    let terms: Vec<String> = loaded
-        .orders
-        .par_iter()
-        .map(|o| segmenter.terms(o.text_redacted.as_str()).join(" "))
-        .collect();
-    let term_count: usize = terms
-        .iter()
-        .map(|t| t.split(' ').filter(|w| !w.is_empty()).count())
-        .sum();
-    let segment = timer.lap("segment");
+    let timer = StageTimer::start();
 
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating output directory {}", args.out.display()))?;
     let orders_path = args.out.join("orders.parquet");
     let rejects_path = args.out.join("rejects.csv");
-    // Both files or neither (see crate::staging).
-    let staging = crate::staging::Staging::new(&args.out)?;
-    kesu_store::write_segmented_orders(
-        &staging.path().join("orders.parquet"),
-        &loaded.orders,
-        &terms,
-        &version.to_string(),
-    )
-    .with_context(|| format!("writing {}", orders_path.display()))?;
-    write_rejects_csv(&staging.path().join("rejects.csv"), &loaded.rejects)
-        .with_context(|| format!("writing {}", rejects_path.display()))?;
-    staging.publish(&args.out, &["orders.parquet", "rejects.csv"])?;
-    let write = timer.lap("write");
-    let timings_ms = StageTimings {
-        read_normalize: millis(read_normalize),
-        segment: millis(segment),
-        write: millis(write),
+    // The orders are written as they are read, so the output directory must
+    // exist first; a run that fails removes it again if it made it.
+    let made_out = !args.out.exists();
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating output directory {}", args.out.display()))?;
+    let written = write_outputs(&args, &analyzer, &version.to_string(), &orders_path);
+    let (stats, rejects, terms, times) = match written {
+        Ok(written) => written,
+        Err(err) => {
+            if made_out {
+                // Only if empty: nothing but this run's staging was ever in it.
+                let _ = std::fs::remove_dir(&args.out);
+            }
+            return Err(err);
+        }
     };
+    let total = timer.elapsed();
+    let timings_ms = StageTimings {
+        read_normalize: millis((total - times.segment - times.write).max(0.0)),
+        segment: millis(times.segment),
+        write: millis(times.write),
+    };
+    let term_count = terms;
+    let loaded = Loaded { stats, rejects };
 
     let stats = &loaded.stats;
     let accounting = Accounting::new(stats, args.gate);
