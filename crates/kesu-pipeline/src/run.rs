@@ -11,7 +11,7 @@ use kesu_ingest::{ColumnMap, Encoding, IngestOptions, Tz};
 use kesu_normalize::NormalizedOrder;
 use kesu_registry::{CauseNames, CauseStatus, MatchConfig, Registry, WeekCluster};
 use kesu_segment::{Analyzer, AnalyzerConfig, Segmenter, SegmenterConfig};
-use kesu_timing::StageTimer;
+use kesu_timing::{StageTimer, timed};
 use rayon::prelude::*;
 
 use crate::kpis::{self, ALL_UNITS, OrderFacts, OrderHistory, Units};
@@ -385,6 +385,38 @@ fn keep(o: &NormalizedOrder) -> Kept {
     }
 }
 
+/// Root-cause mining of one week's orders (the orders stay with the caller,
+/// who indexes them at the same time): the number of orders and the result,
+/// None for a week without orders.
+fn mine_week(
+    setup: &Setup,
+    orders: &[NormalizedOrder],
+    prior_causes: Vec<Vec<(String, f64)>>,
+) -> Result<(usize, Option<Mining>)> {
+    let builder = CorpusBuilder::new(Vec::new()).with_normalizer(setup.analyzer.normalizer.clone());
+    let segmenter: &Segmenter = &setup.analyzer.segmenter;
+    let digests: Vec<_> = orders
+        .par_iter()
+        .with_min_len(64)
+        .map(|o| {
+            let terms = builder.intern(&segmenter.terms(o.text_redacted.as_str()));
+            builder.digest(o.clone(), terms)
+        })
+        .collect();
+    let mut corpus = builder.finish(digests);
+    let tagger = segmenter.clone();
+    corpus.label_words = Some(LabelWords::new(move |w| tagger.is_naming_word(w)));
+    let n = corpus.len();
+    if n == 0 {
+        return Ok((0, None));
+    }
+    let cfg = MiningConfig {
+        prior_causes,
+        ..setup.mining.clone()
+    };
+    Ok((n, Some(kesu_cluster::mine(&corpus, &setup.taxonomy, &cfg)?)))
+}
+
 /// Profiles of the causes seen in the `weeks` weeks before `week`, by key:
 /// the warm start of the week's clustering.
 fn prior_causes(registry: &Registry, week: IsoWeek, weeks: u32) -> Vec<Vec<(String, f64)>> {
@@ -422,46 +454,35 @@ fn run_week(
     // the week counts as incomplete, whatever happens in between.
     ctx.state.invalidate(week)?;
 
-    // index: one commit for the week; upsert by id, so a rerun replaces.
-    // Merges finish in the background: a backfill need not wait for them
-    // after every week (the commit is durable either way).
-    let upsert = index.upsert_with(
-        &orders,
-        &setup.analyzer,
-        &kesu_index::WriterOptions {
-            wait_merges: false,
-            ..kesu_index::WriterOptions::default()
-        },
-    )?;
-    lap(&mut timer, "index");
-
-    // mine
+    // index and mine side by side: both read the week's orders and are
+    // parallel inside, but each has serial stretches (the index commit, the
+    // class model) that the other fills.
     let kept: Vec<Kept> = orders.par_iter().map(keep).collect();
-    let builder = CorpusBuilder::new(Vec::new()).with_normalizer(setup.analyzer.normalizer.clone());
-    let segmenter: &Segmenter = &setup.analyzer.segmenter;
-    let digests: Vec<_> = orders
-        .into_par_iter()
-        .with_min_len(64)
-        .map(|o| {
-            let terms = builder.intern(&segmenter.terms(o.text_redacted.as_str()));
-            builder.digest(o, terms)
-        })
-        .collect();
-    let mut corpus = builder.finish(digests);
-    let tagger = segmenter.clone();
-    corpus.label_words = Some(LabelWords::new(move |w| tagger.is_naming_word(w)));
-    let n = corpus.len();
-    let mining_cfg = MiningConfig {
-        prior_causes: prior_causes(registry, week, ctx.plan.config.causes.warm_start_weeks),
-        ..setup.mining.clone()
-    };
-    let mining: Option<Mining> = if n == 0 {
-        None
-    } else {
-        Some(kesu_cluster::mine(&corpus, &setup.taxonomy, &mining_cfg)?)
-    };
-    drop(corpus);
-    lap(&mut timer, "mine");
+    let prior = prior_causes(registry, week, ctx.plan.config.causes.warm_start_weeks);
+    let ((upsert, t_index), (mined, t_mine)) = rayon::join(
+        || {
+            timed(|| {
+                // One commit for the week; upsert by id, so a rerun replaces.
+                // Merges finish in the background: a backfill need not wait
+                // for them after every week (the commit is durable either way).
+                index.upsert_with(
+                    &orders,
+                    &setup.analyzer,
+                    &kesu_index::WriterOptions {
+                        wait_merges: false,
+                        ..kesu_index::WriterOptions::default()
+                    },
+                )
+            })
+        },
+        || timed(|| mine_week(setup, &orders, prior)),
+    );
+    drop(orders);
+    let upsert = upsert?;
+    let (n, mining) = mined?;
+    timer.record("index", t_index);
+    timer.record("mine", t_mine);
+    lap(&mut timer, "index_mine");
 
     // register: stable keys for the week's causes.
     let clusters: Vec<WeekCluster> = mining
