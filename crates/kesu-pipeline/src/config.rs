@@ -201,6 +201,15 @@ pub struct Setting {
     pub source: Source,
 }
 
+/// Optional settings and what kesu does when they are unset.
+const UNSET_MEANS: [(&str, &str); 5] = [
+    ("input.columns", "built-in pipelines/columns.toml"),
+    ("input.sheet", "the first sheet"),
+    ("mine.taxonomy", "built-in pipelines/taxonomy.toml"),
+    ("causes.names", "no names"),
+    ("kpis.units", "no customer counts"),
+];
+
 /// A configuration resolved from the defaults, a file and `--set` flags.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -297,6 +306,30 @@ impl Plan {
                 });
             }
         }
+        // Optional settings left unset do not serialise (TOML has no null);
+        // the plan still lists them, with what kesu uses instead.
+        for (key, instead) in UNSET_MEANS {
+            if settings.iter().any(|s| s.key == *key) {
+                continue;
+            }
+            let (section, name) = key.split_once('.').expect("section.key");
+            let in_file = file
+                .get(section)
+                .and_then(|s| s.as_table())
+                .is_some_and(|s| s.contains_key(name));
+            settings.push(Setting {
+                key: (*key).to_owned(),
+                value: format!("(unset: {instead})"),
+                source: if flagged.iter().any(|f| f == key) {
+                    Source::Flag
+                } else if in_file && path.is_some() {
+                    Source::File
+                } else {
+                    Source::Default
+                },
+            });
+        }
+        settings.sort_by(|a, b| a.key.cmp(&b.key));
         let canonical = toml::to_string(&config)
             .map_err(|e| config_err(format!("cannot serialise the configuration: {e}")))?;
         let hash = crate::hex_sha256(canonical.as_bytes());
@@ -424,6 +457,12 @@ mod tests {
         );
         assert!(plan.settings.iter().all(|s| s.source == Source::Default));
         assert_eq!(plan.base, PathBuf::from("pipelines"));
+        let taxonomy = plan
+            .settings
+            .iter()
+            .find(|s| s.key == "mine.taxonomy")
+            .unwrap();
+        assert_eq!(taxonomy.value, "(unset: built-in pipelines/taxonomy.toml)");
     }
 
     #[test]

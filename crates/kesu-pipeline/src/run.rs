@@ -11,7 +11,7 @@ use kesu_ingest::{ColumnMap, Encoding, IngestOptions, Tz};
 use kesu_normalize::NormalizedOrder;
 use kesu_registry::{CauseNames, CauseStatus, MatchConfig, Registry, WeekCluster};
 use kesu_segment::{Analyzer, AnalyzerConfig, Segmenter, SegmenterConfig};
-use kesu_timing::{StageTimer, timed};
+use kesu_timing::{StageTimer, peak_rss_mb, timed};
 use rayon::prelude::*;
 
 use crate::kpis::{self, ALL_UNITS, OrderFacts, OrderHistory, Units};
@@ -153,14 +153,6 @@ fn hash_inputs(paths: &[PathBuf]) -> Result<Vec<InputFile>> {
             })
         })
         .collect()
-}
-
-/// Peak resident memory of this process so far (Linux; `None` elsewhere).
-pub fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some((kb / 1024.0 * 10.0).round() / 10.0)
 }
 
 fn now() -> String {

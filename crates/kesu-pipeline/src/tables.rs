@@ -10,10 +10,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanArray, Float64Array, Float64Builder, ListBuilder, MapBuilder, StringArray,
-    StringBuilder, StructBuilder, TimestampSecondArray, UInt64Array, UInt64Builder,
+    ArrayRef, BooleanArray, Float64Array, Float64Builder, ListBuilder, MapBuilder,
+    PrimitiveBuilder, StringArray, StringBuilder, StructBuilder, TimestampSecondArray, UInt64Array,
 };
-use arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
+use arrow::datatypes::{
+    ArrowPrimitiveType, DataType, Field, Fields, Float64Type, Schema, SchemaRef, TimeUnit,
+    UInt64Type,
+};
 use arrow::record_batch::RecordBatch;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -206,20 +209,11 @@ fn map_field(name: &str, value: DataType) -> Field {
     )
 }
 
-fn map_u64<'a>(rows: impl Iterator<Item = &'a BTreeMap<String, u64>>) -> Result<ArrayRef> {
-    let mut b = MapBuilder::new(None, StringBuilder::new(), UInt64Builder::new());
-    for row in rows {
-        for (k, v) in row {
-            b.keys().append_value(k);
-            b.values().append_value(*v);
-        }
-        b.append(true)?;
-    }
-    Ok(Arc::new(b.finish()))
-}
-
-fn map_f64<'a>(rows: impl Iterator<Item = &'a BTreeMap<String, f64>>) -> Result<ArrayRef> {
-    let mut b = MapBuilder::new(None, StringBuilder::new(), Float64Builder::new());
+/// A `map<string, T>` column, one map per row (keys in order).
+fn map_column<'a, T: ArrowPrimitiveType>(
+    rows: impl Iterator<Item = &'a BTreeMap<String, T::Native>>,
+) -> Result<ArrayRef> {
+    let mut b = MapBuilder::new(None, StringBuilder::new(), PrimitiveBuilder::<T>::new());
     for row in rows {
         for (k, v) in row {
             b.keys().append_value(k);
@@ -413,9 +407,9 @@ pub fn causes_batch(week: &str, rows: &[CauseRow]) -> Result<RecordBatch> {
         strings(rows.iter().map(|r| Some(r.responsible_post.as_str()))),
         strings(rows.iter().map(|r| Some(r.quadrant.as_str()))),
         Arc::new(typical.finish()),
-        map_u64(rows.iter().map(|r| &r.unit_orders))?,
-        map_f64(rows.iter().map(|r| &r.class_share))?,
-        map_f64(rows.iter().map(|r| &r.channel_share))?,
+        map_column::<UInt64Type>(rows.iter().map(|r| &r.unit_orders))?,
+        map_column::<Float64Type>(rows.iter().map(|r| &r.class_share))?,
+        map_column::<Float64Type>(rows.iter().map(|r| &r.channel_share))?,
         Arc::new(rows.iter().map(|r| r.similarity).collect::<Float64Array>()),
         strings(rows.iter().map(|r| r.split_from.as_deref())),
         Arc::new(merged.finish()),
@@ -508,8 +502,8 @@ pub fn kpis_batch(week: &str, rows: &[KpiRow]) -> Result<RecordBatch> {
         of64(&|r| Some(r.repeat_rate)),
         ou64(&|r| Some(r.closed)),
         of64(&|r| r.on_time_rate),
-        map_f64(rows.iter().map(|r| &r.class_mix))?,
-        map_f64(rows.iter().map(|r| &r.channel_mix))?,
+        map_column::<Float64Type>(rows.iter().map(|r| &r.class_mix))?,
+        map_column::<Float64Type>(rows.iter().map(|r| &r.channel_mix))?,
         ou64(&|r| r.orders_prev_week),
         of64(&|r| r.week_on_week),
         ou64(&|r| r.orders_year_ago),

@@ -5,7 +5,7 @@
 //! A [`StageTimer`] laps through stages run one after another; steps that
 //! run side by side time themselves with [`timed`] and are
 //! [recorded](StageTimer::record) under their own names, while the lap around
-//! them gives their common wall time.
+//! them gives their common wall time. [`peak_rss_mb`] gives the memory side.
 //!
 //! ```
 //! let mut timer = kesu_timing::StageTimer::start();
@@ -21,6 +21,16 @@
 
 use std::collections::BTreeMap;
 use std::time::Instant;
+
+/// Peak resident memory of this process so far, in MB with one decimal
+/// (Linux `VmHWM`; `None` elsewhere), so that every run records what it
+/// needed beside where its time went.
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some((kb / 1024.0 * 10.0).round() / 10.0)
+}
 
 /// Runs `f` and says how long it took, in seconds.
 pub fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {

@@ -12,7 +12,7 @@ use kesu_cluster::{
 use kesu_model::ComplaintClass;
 use kesu_normalize::Normalizer;
 use kesu_segment::{Analyzer, Segmenter};
-use kesu_timing::{StageTimer, timed};
+use kesu_timing::{StageTimer, peak_rss_mb, timed};
 use rayon::prelude::*;
 
 use crate::Status;
@@ -188,15 +188,6 @@ const OUTPUTS: [&str; 6] = [
     "charts/root_causes.png",
     "metrics.json",
 ];
-
-/// Peak resident memory of this process so far (Linux; `None` elsewhere),
-/// so that every run records what it needed.
-fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some((kb / 1024.0 * 10.0).round() / 10.0)
-}
 
 /// `值 ×n` pairs, most frequent first (ties by value), at most ten.
 fn unknown_list(unknown: &BTreeMap<String, usize>) -> String {

@@ -16,10 +16,10 @@ use crate::Status;
 /// warnings and compute KPIs, into the state folder's week-partitioned
 /// tables; re-running a week replaces it.
 ///
-/// Writes STATE/tables/<table>/week=YYYY-Www/part-0.parquet (assignments,
+/// Writes STATE/tables/TABLE/week=YYYY-Www/part-0.parquet (assignments,
 /// causes, alerts, kpis, rejects), STATE/index (search index),
-/// STATE/checkpoints and STATE/runs/<run>/manifest.json (last), and a
-/// Pareto chart per week under OUT/<week>/charts. Exit 1, with every output
+/// STATE/checkpoints and STATE/runs/RUN/manifest.json (last), and a
+/// Pareto chart per week under OUT/YYYY-Www/charts. Exit 1, with every output
 /// written, when more than input.max_reject_rate of the rows were rejected.
 #[derive(clap::Args, Debug)]
 pub struct Args {

@@ -98,7 +98,7 @@ pub struct Args {
     #[arg(long, value_name = "YYYY-MM-DD", default_value = "2024-01-01")]
     pub start: NaiveDate,
 
-    /// Plant a surge: UNIT:CAUSE:WEEK[:WEEKS[:EXTRA]] adds EXTRA (default 60)
+    /// Plant a surge: `UNIT:CAUSE:WEEK[:WEEKS[:EXTRA]]` adds EXTRA (default 60)
     /// orders of root cause CAUSE in unit UNIT in each of WEEKS (default 1)
     /// weeks from WEEK (1-based). Repeatable.
     #[arg(long, value_name = "UNIT:CAUSE:WEEK[:WEEKS[:EXTRA]]")]
