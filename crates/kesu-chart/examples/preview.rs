@@ -127,6 +127,5 @@ fn main() -> Result<()> {
         highlight_note: Some("本单位".into()),
     };
     draw_ranked(&font, &ranked)?.write(dir, "ranked")?;
-    println!("{}", dir.display());
     Ok(())
 }

@@ -526,8 +526,8 @@ mod tests {
     #[test]
     fn markup_in_labels_is_escaped_in_the_svg() {
         let chart = Pareto {
-            title: "<b>标题</b>".into(),
-            subtitle: Some("a & b".into()),
+            title: "<b>标题</b> <script>alert(1)</script>".into(),
+            subtitle: Some("a & b \" onerror=\"x".into()),
             bars: vec![
                 ParetoBar {
                     label: "<script>alert(1)</script>".into(),
@@ -552,7 +552,10 @@ mod tests {
         assert!(svg.contains("&quot; onerror=&quot;x"));
         assert!(svg.contains("a &amp; b"));
         let texts = svg_texts(&svg);
-        assert!(texts.contains(&"<script>alert(1)</script>".to_owned()));
+        assert_eq!(texts[0], "<b>标题</b> <script>alert(1)</script>");
+        // Labels are cut at 16 columns, and still escaped.
+        assert!(texts.contains(&"<script>alert(…".to_owned()), "{texts:?}");
+        assert!(texts.contains(&"\" onerror=\"x".to_owned()));
         assert!(texts.contains(&"x y".to_owned()));
     }
 

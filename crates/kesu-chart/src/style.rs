@@ -31,7 +31,7 @@ pub(crate) const VALUE_EM: f64 = MIN_TEXT_PX;
 /// Category labels are cut to this many display columns (a hanzi is two).
 pub(crate) const LABEL_COLUMNS: usize = 16;
 /// … and to at most this many pixels (characters wider than their columns).
-pub(crate) const LABEL_PX: f64 = 8.5 * LABEL_EM;
+pub(crate) const LABEL_PX: f64 = 10.0 * LABEL_EM;
 /// Height of one bar row or heatmap row.
 pub(crate) const ROW: i32 = 40;
 
@@ -248,7 +248,7 @@ pub(crate) fn baseline_for(y: i32, em: f64) -> i32 {
     (y as f64 + 0.38 * em).round() as i32
 }
 
-/// Axis ticks for amounts 0..=max: a round step (1, 2 or 5 × 10ⁿ, at
+/// Axis ticks for amounts 0..=max: a round step (1, 2 or 5 × 10^n, at
 /// least 1) and the top tick, about five ticks in all.
 pub(crate) fn ticks(max: f64) -> (f64, f64) {
     if max <= 0.0 || !max.is_finite() {
@@ -337,7 +337,12 @@ mod tests {
         assert_eq!(truncate("低电压", 16), "低电压");
         assert_eq!(truncate("变压器过载导致频繁停电投诉", 10), "变压器过…");
         assert_eq!(truncate("abcdefghijkl", 6), "abcd…");
-        assert_eq!(columns(&truncate("低电压·空调·台区·过载·夏季高峰", 16)), 16);
+        // "·" is one column, a hanzi two: 低电压·空调·台 is 14, "…" makes 16.
+        assert_eq!(
+            truncate("低电压·空调·台区·过载·夏季高峰", 16),
+            "低电压·空调·台…"
+        );
+        assert_eq!(truncate("低电压·空调·台区", 16), "低电压·空调·台区");
     }
 
     #[test]

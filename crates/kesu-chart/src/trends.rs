@@ -187,7 +187,7 @@ pub(crate) fn layout(m: &Metrics, chart: &Trends) -> Result<Scene> {
     };
     let every = ((week_w + 12.0) / spacing).ceil().max(1.0) as usize;
     for (i, w) in weeks.iter().enumerate() {
-        if (n - 1 - i) % every == 0 {
+        if (n - 1 - i).is_multiple_of(every) {
             scene.line(
                 vec![(x_of(i), plot_bottom), (x_of(i), plot_bottom + 5)],
                 AXIS,
@@ -376,10 +376,11 @@ mod tests {
                 .unwrap()
         };
         let apexes: Vec<(i32, i32)> = svg
-            .split("<polygon points=\"")
+            .split("<polygon")
             .skip(1)
             .map(|p| {
-                let first = p.split(' ').next().unwrap();
+                let points = p.split("points=\"").nth(1).unwrap();
+                let first = points.split(' ').next().unwrap();
                 let (x, y) = first.split_once(',').unwrap();
                 (x.parse().unwrap(), y.trim_end_matches('"').parse().unwrap())
             })
