@@ -64,13 +64,6 @@ pub(crate) fn layout(m: &Metrics, chart: &Heatmap) -> Result<Scene> {
             });
         }
     }
-    let mut scene = Scene::new(WIDTH);
-    let mut key = "格内数字 = 件数 · 颜色越深件数越多 · 灰色 = 0".to_owned();
-    if chart.totals {
-        key.push_str(" · 合计 = 行、列之和");
-    }
-    let top = style::header(&mut scene, m, &chart.title, chart.subtitle.as_deref(), &key);
-
     let max = chart.values.iter().flatten().copied().max().unwrap_or(0);
     let row_sums: Vec<u64> = chart.values.iter().map(|r| r.iter().sum()).collect();
     let col_sums: Vec<u64> = (0..chart.cols.len())
@@ -99,8 +92,29 @@ pub(crate) fn layout(m: &Metrics, chart: &Heatmap) -> Result<Scene> {
     } else {
         0
     };
-    let room = WIDTH as i32 - MARGIN - grid_left - totals_w - if chart.totals { 6 } else { 0 };
-    let cell_w = (room / chart.cols.len() as i32).min(MAX_CELL);
+    let totals_gap = if chart.totals { 6 } else { 0 };
+    // A cell holds its count and a two-hanzi column label; with many
+    // columns the canvas grows rather than numbers running into each other.
+    let widest_count = chart
+        .values
+        .iter()
+        .flatten()
+        .chain(if chart.totals { &col_sums[..] } else { &[] })
+        .map(|&v| number_w(v))
+        .max()
+        .unwrap_or(0);
+    let min_cell = (widest_count + 14).max((3.0 * LABEL_EM) as i32 + 8);
+    let ncols = chart.cols.len() as i32;
+    let width = (WIDTH as i32).max(grid_left + ncols * min_cell + totals_gap + totals_w + MARGIN);
+    let room = width - MARGIN - grid_left - totals_w - totals_gap;
+    let cell_w = (room / ncols).clamp(min_cell, MAX_CELL.max(min_cell));
+    let mut scene = Scene::new(width as u32);
+    let mut key = "格内数字 = 件数 · 颜色越深件数越多 · 灰色 = 0".to_owned();
+    if chart.totals {
+        key.push_str(" · 合计 = 行、列之和");
+    }
+    let top = style::header(&mut scene, m, &chart.title, chart.subtitle.as_deref(), &key);
+
     let cols: Vec<String> = chart
         .cols
         .iter()
@@ -113,7 +127,7 @@ pub(crate) fn layout(m: &Metrics, chart: &Heatmap) -> Result<Scene> {
     let grid_top = top + 34;
     let col_x = |c: usize| grid_left + cell_w * c as i32;
     let row_y = |r: usize| grid_top + ROW * r as i32;
-    let totals_x = col_x(chart.cols.len()) + 6;
+    let totals_x = col_x(chart.cols.len()) + totals_gap;
     let head = style::baseline_for(grid_top - 18, LABEL_EM);
     for (c, label) in cols.iter().enumerate() {
         let mid = col_x(c) + (cell_w - GAP) / 2;
@@ -296,19 +310,34 @@ mod tests {
         assert!(matches!(layout(&m, &h), Err(Error::Empty)));
     }
 
+    #[test]
+    fn many_columns_widen_the_canvas_instead_of_crowding_cells() {
+        let mut h = units();
+        h.cols = (1..=16).map(|c| format!("类别{c}")).collect();
+        h.values = vec![vec![123_456; 16]; 4];
+        let scene = layout(&metrics(), &h).unwrap();
+        assert!(scene.width > WIDTH, "{}", scene.width);
+        assert_readable(&scene);
+        h.cols.truncate(3);
+        for row in &mut h.values {
+            row.truncate(3);
+        }
+        assert_eq!(layout(&metrics(), &h).unwrap().width, WIDTH);
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
         #[test]
         fn any_grid_lays_out_readably(
             rows in proptest::collection::vec("\\PC{0,20}", 1..20),
-            cols in proptest::collection::vec("\\PC{0,12}", 1..10),
+            cols in proptest::collection::vec("\\PC{0,12}", 1..16),
             seed in 0u64..1000,
             totals: bool,
         ) {
             let values = (0..rows.len())
                 .map(|r| {
                     (0..cols.len())
-                        .map(|c| (seed * 7919 + r as u64 * 131 + c as u64 * 17) % 1000)
+                        .map(|c| (seed * 7919 + r as u64 * 131 + c as u64 * 17) % 100_000)
                         .collect()
                 })
                 .collect();

@@ -55,7 +55,7 @@ pub(crate) fn layout(m: &Metrics, chart: &Pareto) -> Result<Scene> {
     let share = |n: u64| n as f64 / total.max(1) as f64;
     let mut scene = Scene::new(WIDTH);
     let key = format!(
-        "共 {total} 件 · 条形旁 = 件数与占比 · 折线与右列 = 累计占比 · 深蓝 = 累计占比前 80% 的主要项"
+        "共 {total} 件 · 条形旁 = 件数与占比 · 折线与右列 = 累计占比 · 深蓝 = 累计达到 80% 的主要项"
     );
     let top = style::header(&mut scene, m, &chart.title, chart.subtitle.as_deref(), &key);
 
