@@ -15,6 +15,8 @@ use crate::{Chart, ChartFont, Error, Result};
 
 /// Widest cell: few columns do not stretch across the page.
 const MAX_CELL: i32 = 150;
+/// Line distance of two-line column labels.
+const HEAD_LINE: i32 = 24;
 /// White space between cells.
 const GAP: i32 = 3;
 
@@ -115,23 +117,30 @@ pub(crate) fn layout(m: &Metrics, chart: &Heatmap) -> Result<Scene> {
     }
     let top = style::header(&mut scene, m, &chart.title, chart.subtitle.as_deref(), &key);
 
-    let cols: Vec<String> = chart
+    // Column labels take two lines before they are cut: classes often
+    // share a prefix ("二级分类…") that one cut line would leave alone.
+    let cols: Vec<Vec<String>> = chart
         .cols
         .iter()
         .map(|c| {
-            let max_px = (cell_w - 8) as f64;
-            style::fit(m, &style::clean(c), LABEL_EM, LABEL_COLUMNS, max_px)
+            let label = style::truncate(&style::clean(c), LABEL_COLUMNS);
+            style::two_lines(m, &label, LABEL_EM, (cell_w - 8) as f64)
         })
         .collect();
+    let head_lines = cols.iter().map(Vec::len).max().unwrap_or(1) as i32;
 
-    let grid_top = top + 34;
+    let grid_top = top + 34 + HEAD_LINE * (head_lines - 1);
     let col_x = |c: usize| grid_left + cell_w * c as i32;
     let row_y = |r: usize| grid_top + ROW * r as i32;
     let totals_x = col_x(chart.cols.len()) + totals_gap;
     let head = style::baseline_for(grid_top - 18, LABEL_EM);
-    for (c, label) in cols.iter().enumerate() {
+    for (c, lines) in cols.iter().enumerate() {
         let mid = col_x(c) + (cell_w - GAP) / 2;
-        scene.text(label, mid, head, LABEL_EM, INK, Anchor::Centre, false);
+        // The last line sits on the grid, earlier ones above it.
+        for (i, line) in lines.iter().enumerate() {
+            let base = head - HEAD_LINE * (lines.len() - 1 - i) as i32;
+            scene.text(line, mid, base, LABEL_EM, INK, Anchor::Centre, false);
+        }
     }
     if chart.totals {
         let mid = totals_x + (totals_w - GAP) / 2;
@@ -313,10 +322,21 @@ mod tests {
     #[test]
     fn many_columns_widen_the_canvas_instead_of_crowding_cells() {
         let mut h = units();
-        h.cols = (1..=16).map(|c| format!("类别{c}")).collect();
+        h.cols = (1..=16).map(|c| format!("二级分类{c}")).collect();
         h.values = vec![vec![123_456; 16]; 4];
         let scene = layout(&metrics(), &h).unwrap();
         assert!(scene.width > WIDTH, "{}", scene.width);
+        let texts: Vec<String> = scene
+            .text_boxes(&metrics())
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect();
+        // "二级分类16" does not fit a cell's line: it breaks onto a second one.
+        assert!(!texts.contains(&"二级分类16".to_owned()), "{texts:?}");
+        assert!(
+            texts.windows(2).any(|w| w.concat() == "二级分类16"),
+            "{texts:?}"
+        );
         assert_readable(&scene);
         h.cols.truncate(3);
         for row in &mut h.values {

@@ -204,6 +204,25 @@ pub(crate) fn fit(m: &Metrics, s: &str, em: f64, max_columns: usize, max_px: f64
         .unwrap_or_else(|| "…".to_owned())
 }
 
+/// `s` on one line if it fits `max_px` at `em`, else broken between
+/// characters onto two, the second cut with "…" if still too wide.
+pub(crate) fn two_lines(m: &Metrics, s: &str, em: f64, max_px: f64) -> Vec<String> {
+    if m.width(s, em) <= max_px {
+        return vec![s.to_owned()];
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut n = 1;
+    while n < chars.len() && m.width(&chars[..=n].iter().collect::<String>(), em) <= max_px {
+        n += 1;
+    }
+    let first: String = chars[..n].iter().collect();
+    let rest: String = chars[n..].iter().collect();
+    if rest.is_empty() {
+        return vec![fit(m, &first, em, usize::MAX, max_px)];
+    }
+    vec![first, fit(m, &rest, em, usize::MAX, max_px)]
+}
+
 /// `text` broken into lines no wider than `max_px`, preferably after " · ".
 pub(crate) fn wrap(m: &Metrics, text: &str, em: f64, max_px: f64) -> Vec<String> {
     let mut lines = Vec::new();
