@@ -1,8 +1,18 @@
-//! Charts with Chinese labels for management: the Pareto of root causes.
+//! Charts with Chinese labels for management: the Pareto of management
+//! gaps, the weekly trends of top causes with their alerts, the unit × class
+//! heatmap and ranked bars of units.
 //!
 //! kesu's flow is ingest → normalise → segment → index / cluster → summarise →
 //! **render**. This crate only ever receives summary numbers (labels and
 //! counts), never work orders, so no personal data can reach a chart.
+//!
+//! All charts share one look ([`style`]): a 1000 px canvas that stays readable
+//! on A4 and scaled down on a phone (no text under [`style::MIN_TEXT_PX`]),
+//! a title and a subtitle that explains everything the chart encodes (so a
+//! forwarded chart needs no legend), grey grids, the Okabe–Ito palette for
+//! categories and a single-hue sequential scale for amounts. Labels are
+//! labelled directly, truncated with "…" at a fixed display width, and never
+//! overlap.
 //!
 //! Chinese text needs a CJK font, and a fresh machine has none: the crate
 //! embeds a subset of Noto Sans CJK SC (SIL Open Font License 1.1, see
@@ -13,17 +23,24 @@
 //! PNG (e.g. for characters outside the subset). The SVG keeps labels as
 //! `<text>` whose font-family names Noto Sans CJK SC first, then common
 //! Chinese system fonts and `sans-serif`, so viewers pick a local font.
+//! Labels come from text mining and may hold anything: the SVG escapes
+//! markup and drops control characters (which XML forbids).
 //!
-//! Charts are drawn in memory and written with [`kesu_atomic`], so a failed
-//! or concurrent run never leaves a half-drawn or mixed chart.
+//! A chart is drawn in memory ([`Chart`]) and written with [`kesu_atomic`],
+//! so a failed or concurrent run never leaves a half-drawn or mixed chart.
 //!
 //! ```no_run
-//! use kesu_chart::{ParetoBar, render_pareto};
-//! let bars = vec![
-//!     ParetoBar { label: "低电压·空调".into(), count: 120 },
-//!     ParetoBar { label: "抢修·迟迟".into(), count: 80 },
-//! ];
-//! let files = render_pareto("投诉根因帕累托", &bars, std::path::Path::new("out/charts"), "root_causes").unwrap();
+//! use kesu_chart::{ChartFont, Pareto, ParetoBar, draw_pareto};
+//! let chart = Pareto {
+//!     title: "管理漏洞帕累托".into(),
+//!     subtitle: Some("本周 · 属实投诉".into()),
+//!     bars: vec![
+//!         ParetoBar { label: "抢修时间过长".into(), count: 120 },
+//!         ParetoBar { label: "信息发布不及时".into(), count: 80 },
+//!     ],
+//! };
+//! let drawn = draw_pareto(&ChartFont::from_env(), &chart).unwrap();
+//! let files = drawn.write(std::path::Path::new("out/charts"), "gaps").unwrap();
 //! println!("{}", files.png.display());
 //! ```
 
@@ -33,9 +50,19 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use plotters::coord::Shift;
-use plotters::prelude::*;
-use plotters::style::{FontFamily, FontStyle, register_font};
+use plotters::style::{FontStyle, register_font};
+
+mod canvas;
+mod heatmap;
+mod pareto;
+mod ranked;
+pub mod style;
+mod trends;
+
+pub use heatmap::{Heatmap, draw_heatmap};
+pub use pareto::{Pareto, ParetoBar, draw_pareto};
+pub use ranked::{Ranked, RankedBar, draw_ranked};
+pub use trends::{TrendSeries, Trends, draw_trends};
 
 /// The family name charts use: a CSS font list, written verbatim into the
 /// SVG. The embedded font is Noto Sans CJK SC; the others are what Windows,
@@ -65,7 +92,7 @@ pub enum Error {
     /// Drawing the chart failed.
     #[error("drawing {path}: {message}")]
     Draw {
-        /// The output file.
+        /// The output drawn: `svg` or `png`.
         path: String,
         /// What went wrong.
         message: String,
@@ -73,22 +100,46 @@ pub enum Error {
     /// Writing the chart failed.
     #[error(transparent)]
     Write(#[from] kesu_atomic::Error),
-    /// There is nothing to draw.
-    #[error("no bars to draw")]
+    /// There is nothing to draw (no bars, weeks, series, rows or columns).
+    #[error("nothing to draw")]
     Empty,
+    /// Two inputs that must be as long as each other are not (values vs
+    /// rows or columns, counts vs weeks).
+    #[error("{what}: {found} values for {expected} {against}")]
+    Length {
+        /// Which input is off, e.g. `heatmap row 城东供电所`.
+        what: String,
+        /// What it must match, e.g. `columns`.
+        against: &'static str,
+        /// How many it must have.
+        expected: usize,
+        /// How many it has.
+        found: usize,
+    },
+    /// An index points past its list (an alert week past the last week).
+    #[error("{what}: index {index} is past the {len} {against}")]
+    Index {
+        /// Which input is off, e.g. `alerts of 低电压`.
+        what: String,
+        /// What the index points into, e.g. `weeks`.
+        against: &'static str,
+        /// The index.
+        index: usize,
+        /// The list's length.
+        len: usize,
+    },
+    /// A value cannot be drawn as a bar (not finite, or negative).
+    #[error("{label}: value {value} is not a finite number ≥ 0")]
+    Value {
+        /// The bar's label.
+        label: String,
+        /// The value.
+        value: f64,
+    },
 }
 
 /// Result with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// One bar of a Pareto chart.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParetoBar {
-    /// Short Chinese label.
-    pub label: String,
-    /// Number of work orders.
-    pub count: u64,
-}
 
 /// The files a chart was written to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +150,38 @@ pub struct ChartFiles {
     pub png: PathBuf,
     /// The font the PNG was drawn with: [`EMBEDDED_FONT_NAME`] or the `KESU_FONT` path.
     pub font: String,
+}
+
+/// A chart drawn in memory (nothing written yet): the same picture as SVG
+/// and as PNG, e.g. for embedding the PNG as a `data:` URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chart {
+    /// The SVG document (text kept as `<text>`).
+    pub svg: String,
+    /// The PNG file's bytes.
+    pub png: Vec<u8>,
+    /// Width in pixels (of both).
+    pub width: u32,
+    /// Height in pixels (of both).
+    pub height: u32,
+    /// The font the PNG was drawn with: [`EMBEDDED_FONT_NAME`] or the `KESU_FONT` path.
+    pub font: String,
+}
+
+impl Chart {
+    /// Writes `dir/stem.svg` and `dir/stem.png` atomically (creates `dir`).
+    pub fn write(&self, dir: &Path, stem: &str) -> Result<ChartFiles> {
+        let svg = dir.join(format!("{stem}.svg"));
+        let png = dir.join(format!("{stem}.png"));
+        std::fs::create_dir_all(dir).map_err(|e| kesu_atomic::Error::new(dir, e))?;
+        kesu_atomic::write(&svg, self.svg.as_bytes())?;
+        kesu_atomic::write(&png, &self.png)?;
+        Ok(ChartFiles {
+            svg,
+            png,
+            font: self.font.clone(),
+        })
+    }
 }
 
 /// The font a chart's PNG is drawn with.
@@ -131,10 +214,11 @@ impl ChartFont {
 /// fonts for the life of the process, hence the leaked buffers.
 static LOADED: Mutex<Option<HashMap<ChartFont, &'static [u8]>>> = Mutex::new(None);
 
-/// Makes `font` the one plotters draws [`FONT_FAMILY`] with. A process draws
-/// with one font (`KESU_FONT` does not change while kesu runs); registering
-/// again is cheap, so the last caller's font wins.
-fn register(font: &ChartFont) -> Result<()> {
+/// Makes `font` the one plotters draws [`FONT_FAMILY`] with, and returns
+/// its bytes (for layout metrics). A process draws with one font
+/// (`KESU_FONT` does not change while kesu runs); registering again is
+/// cheap, so the last caller's font wins.
+fn register(font: &ChartFont) -> Result<&'static [u8]> {
     let fail = |message: String| Error::Font {
         path: font.describe(),
         message,
@@ -159,120 +243,32 @@ fn register(font: &ChartFont) -> Result<()> {
         }
     };
     register_font(FONT_FAMILY, FontStyle::Normal, bytes)
-        .map_err(|_| fail("not a TrueType/OpenType font".to_owned()))
+        .map_err(|_| fail("not a TrueType/OpenType font".to_owned()))?;
+    Ok(bytes)
 }
 
-const WIDTH: u32 = 1200;
-const ROW: u32 = 34;
-const TOP: i32 = 110;
-const LEFT: i32 = 300;
-const RIGHT: i32 = 1120;
-
-fn height(rows: usize) -> u32 {
-    TOP as u32 + ROW * rows as u32 + 70
+/// Lays a chart out with `font`'s metrics and draws it as SVG and PNG.
+fn draw_with(
+    font: &ChartFont,
+    layout: impl FnOnce(&canvas::Metrics) -> Result<canvas::Scene>,
+) -> Result<Chart> {
+    let bytes = register(font)?;
+    let metrics = canvas::Metrics::new(bytes).ok_or_else(|| Error::Font {
+        path: font.describe(),
+        message: "not a TrueType/OpenType font".to_owned(),
+    })?;
+    let scene = layout(&metrics)?;
+    let (svg, png) = canvas::render(&scene, &metrics)?;
+    Ok(Chart {
+        svg,
+        png,
+        width: scene.width,
+        height: scene.height,
+        font: font.describe(),
+    })
 }
 
-fn draw<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    title: &str,
-    bars: &[ParetoBar],
-) -> std::result::Result<(), String> {
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    area.fill(&WHITE).map_err(err)?;
-    let family = FontFamily::Name(FONT_FAMILY);
-    let font = |size: f64| (family, size).into_font();
-    let total: u64 = bars.iter().map(|b| b.count).sum::<u64>().max(1);
-    let max = bars.iter().map(|b| b.count).max().unwrap_or(1).max(1);
-    let bar_w = (RIGHT - LEFT) as f64;
-    area.draw(&Text::new(
-        title.to_owned(),
-        (LEFT - 280, 20),
-        font(30.0).color(&BLACK),
-    ))
-    .map_err(err)?;
-    area.draw(&Text::new(
-        format!("共 {total} 件 · 条形 = 件数（下轴） · 折线 = 累计占比（上轴）"),
-        (LEFT - 280, 60),
-        font(17.0).color(&RGBColor(90, 90, 90)),
-    ))
-    .map_err(err)?;
-    let bottom = TOP + (ROW as i32) * bars.len() as i32;
-    // Axes: cumulative % on top, counts below.
-    for i in 0..=5 {
-        let x = LEFT + (bar_w * i as f64 / 5.0) as i32;
-        area.draw(&PathElement::new(
-            vec![(x, TOP - 6), (x, bottom)],
-            RGBColor(225, 225, 225),
-        ))
-        .map_err(err)?;
-        area.draw(&Text::new(
-            format!("{}%", i * 20),
-            (x - 14, TOP - 28),
-            font(15.0).color(&RGBColor(200, 60, 40)),
-        ))
-        .map_err(err)?;
-        let count = max as f64 * i as f64 / 5.0;
-        area.draw(&Text::new(
-            format!("{count:.0}"),
-            (x - 12, bottom + 10),
-            font(15.0).color(&BLACK),
-        ))
-        .map_err(err)?;
-    }
-    let mut cum = 0u64;
-    let mut line = Vec::new();
-    for (r, b) in bars.iter().enumerate() {
-        let y0 = TOP + ROW as i32 * r as i32 + 5;
-        let y1 = y0 + ROW as i32 - 10;
-        let x1 = LEFT + (bar_w * b.count as f64 / max as f64) as i32;
-        let fill = if b.label == "其他" {
-            RGBColor(180, 180, 180)
-        } else {
-            RGBColor(66, 120, 190)
-        };
-        area.draw(&Rectangle::new(
-            [(LEFT, y0), (x1.max(LEFT + 1), y1)],
-            fill.filled(),
-        ))
-        .map_err(err)?;
-        area.draw(&Text::new(
-            b.label.clone(),
-            (10, y0 + 2),
-            font(18.0).color(&BLACK),
-        ))
-        .map_err(err)?;
-        area.draw(&Text::new(
-            b.count.to_string(),
-            (x1 + 6, y0 + 4),
-            font(14.0).color(&RGBColor(60, 60, 60)),
-        ))
-        .map_err(err)?;
-        cum += b.count;
-        let pct = cum as f64 / total as f64;
-        line.push((LEFT + (bar_w * pct) as i32, (y0 + y1) / 2));
-    }
-    area.draw(&PathElement::new(
-        line.clone(),
-        RGBColor(200, 60, 40).stroke_width(2),
-    ))
-    .map_err(err)?;
-    for (i, &(x, y)) in line.iter().enumerate() {
-        area.draw(&Circle::new((x, y), 4, RGBColor(200, 60, 40).filled()))
-            .map_err(err)?;
-        let cum: u64 = bars[..=i].iter().map(|b| b.count).sum();
-        let label = format!("{:.0}%", 100.0 * cum as f64 / total as f64);
-        area.draw(&Text::new(
-            label,
-            (x - 44, y - 16),
-            font(13.0).color(&RGBColor(200, 60, 40)),
-        ))
-        .map_err(err)?;
-    }
-    area.present().map_err(err)?;
-    Ok(())
-}
-
-/// Draws a Pareto chart (bars by decreasing count + cumulative % line) to
+/// Draws a Pareto chart (bars by decreasing count + cumulative share) to
 /// `dir/stem.svg` and `dir/stem.png` with the font of [`ChartFont::from_env`].
 /// Bars are drawn in the given order.
 pub fn render_pareto(
@@ -292,52 +288,116 @@ pub fn render_pareto_with(
     dir: &Path,
     stem: &str,
 ) -> Result<ChartFiles> {
-    if bars.is_empty() {
-        return Err(Error::Empty);
-    }
-    register(font)?;
-    let svg = dir.join(format!("{stem}.svg"));
-    let png = dir.join(format!("{stem}.png"));
-    let fail = |p: &Path| {
-        let p = p.display().to_string();
-        move |message: String| Error::Draw {
-            path: p.clone(),
-            message,
-        }
+    let chart = Pareto {
+        title: title.to_owned(),
+        subtitle: None,
+        bars: bars.to_vec(),
     };
-    // Both images are drawn in memory first, so that nothing is written
-    // unless both could be drawn.
-    let (width, height) = (WIDTH, height(bars.len()));
-    let mut svg_text = String::new();
-    {
-        let area = SVGBackend::with_string(&mut svg_text, (width, height)).into_drawing_area();
-        draw(&area, title, bars).map_err(fail(&svg))?;
+    draw_pareto(font, &chart)?.write(dir, stem)
+}
+
+/// Helpers of the charts' tests: reading back what was drawn.
+#[cfg(test)]
+pub(crate) mod testutil {
+    use crate::canvas::{Metrics, Scene};
+    use crate::style::MIN_TEXT_PX;
+
+    /// Metrics of the embedded font.
+    pub fn metrics() -> Metrics {
+        crate::register(&crate::ChartFont::Embedded).unwrap();
+        Metrics::new(crate::EMBEDDED_FONT).unwrap()
     }
-    let mut pixels = vec![0u8; width as usize * height as usize * 3];
-    {
-        let area = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
-        draw(&area, title, bars).map_err(fail(&png))?;
+
+    /// The contents of the SVG's `<text>` elements, unescaped.
+    pub fn svg_texts(svg: &str) -> Vec<String> {
+        svg.split("<text")
+            .skip(1)
+            .map(|t| {
+                let body = &t[t.find('>').unwrap() + 1..t.find("</text>").unwrap()];
+                unescape(body.trim_matches('\n'))
+            })
+            .collect()
     }
-    let mut png_bytes = Vec::new();
-    {
-        use image::ImageEncoder;
-        image::codecs::png::PngEncoder::new(&mut png_bytes)
-            .write_image(&pixels, width, height, image::ColorType::Rgb8)
-            .map_err(|e| fail(&png)(e.to_string()))?;
+
+    pub fn unescape(s: &str) -> String {
+        s.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&")
     }
-    std::fs::create_dir_all(dir).map_err(|e| kesu_atomic::Error::new(dir, e))?;
-    kesu_atomic::write(&svg, svg_text.as_bytes())?;
-    kesu_atomic::write(&png, &png_bytes)?;
-    Ok(ChartFiles {
-        svg,
-        png,
-        font: font.describe(),
-    })
+
+    /// The pixel box (x0, x1, y0, y1) of the first text equal to `text`.
+    pub fn text_box(scene: &Scene, text: &str) -> (u32, u32, u32, u32) {
+        let (_, b) = scene
+            .text_boxes(&metrics())
+            .into_iter()
+            .find(|(t, _)| t == text)
+            .unwrap_or_else(|| panic!("no text {text:?}"));
+        (
+            b[0] as u32,
+            b[2].ceil() as u32,
+            b[1] as u32,
+            b[3].ceil() as u32,
+        )
+    }
+
+    /// Counts dark pixels of a PNG region: CJK labels drawn with a font
+    /// that has their glyphs leave ink, missing glyphs leave (nearly) none.
+    pub fn ink(png: &[u8], (x0, x1, y0, y1): (u32, u32, u32, u32)) -> usize {
+        count(png, (x0, x1, y0, y1), |p| p.iter().all(|&c| c < 128))
+    }
+
+    /// Counts pixels of a PNG region for which `pick` holds.
+    pub fn count(
+        png: &[u8],
+        (x0, x1, y0, y1): (u32, u32, u32, u32),
+        pick: impl Fn([u8; 3]) -> bool,
+    ) -> usize {
+        let img = image::load_from_memory(png).unwrap().to_rgb8();
+        let mut n = 0;
+        for y in y0..y1.min(img.height()) {
+            for x in x0..x1.min(img.width()) {
+                if pick(img.get_pixel(x, y).0) {
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+
+    /// No text under the minimum size, outside the canvas, or on another text.
+    pub fn assert_readable(scene: &Scene) {
+        for s in &scene.shapes {
+            if let crate::canvas::Shape::Text { em, text, .. } = s {
+                assert!(*em >= MIN_TEXT_PX, "{text:?} at {em} px");
+            }
+        }
+        let boxes: Vec<_> = scene
+            .text_boxes(&metrics())
+            .into_iter()
+            .filter(|(_, b)| b[2] > b[0])
+            .collect();
+        let (w, h) = (scene.width as f64, scene.height as f64);
+        for (t, b) in &boxes {
+            assert!(
+                b[0] >= 0.0 && b[1] >= 0.0 && b[2] <= w && b[3] <= h,
+                "{t:?} {b:?} outside {w}×{h}"
+            );
+        }
+        for (i, (ta, a)) in boxes.iter().enumerate() {
+            for (tb, b) in &boxes[i + 1..] {
+                let apart = a[2] <= b[0] || b[2] <= a[0] || a[3] <= b[1] || b[3] <= a[1];
+                assert!(apart, "{ta:?} {a:?} overlaps {tb:?} {b:?}");
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use testutil::{ink, metrics, svg_texts, text_box};
 
     fn bars() -> Vec<ParetoBar> {
         vec![
@@ -375,6 +435,7 @@ mod tests {
             render_pareto("t", &[], dir.path(), "x"),
             Err(Error::Empty)
         ));
+        assert!(!dir.path().join("x.svg").exists());
     }
 
     #[test]
@@ -395,30 +456,20 @@ mod tests {
         assert!(family.ends_with("sans-serif"), "{family}");
     }
 
-    /// Counts dark pixels of a PNG region: CJK labels drawn with a font
-    /// that has their glyphs leave ink, missing glyphs leave (nearly) none.
-    fn ink(png: &[u8], x0: u32, x1: u32, y0: u32, y1: u32) -> usize {
-        let img = image::load_from_memory(png).unwrap().to_rgb8();
-        let mut n = 0;
-        for y in y0..y1 {
-            for x in x0..x1 {
-                if img.get_pixel(x, y).0.iter().all(|&c| c < 128) {
-                    n += 1;
-                }
-            }
-        }
-        n
-    }
-
     #[test]
     fn png_labels_are_drawn_with_the_embedded_font() {
         let dir = tempfile::tempdir().unwrap();
         let files =
             render_pareto_with(&ChartFont::Embedded, "投诉根因", &bars(), dir.path(), "c").unwrap();
         let png = std::fs::read(&files.png).unwrap();
-        // The first label sits left of the bars, in the first row.
-        let y0 = TOP as u32 + 5;
-        assert!(ink(&png, 10, LEFT as u32 - 10, y0, y0 + ROW) > 100);
+        // The first label, left of the bars in the first row.
+        let chart = Pareto {
+            title: "投诉根因".into(),
+            subtitle: None,
+            bars: bars(),
+        };
+        let scene = pareto::layout(&metrics(), &chart).unwrap();
+        assert!(ink(&png, text_box(&scene, "低电压·空调·台区")) > 100);
     }
 
     #[test]
@@ -429,9 +480,21 @@ mod tests {
         let mut texts = vec![
             std::fs::read_to_string(root.join("pipelines/taxonomy.toml")).unwrap(),
             std::fs::read_to_string(root.join("pipelines/columns.toml")).unwrap(),
-            std::fs::read_to_string(root.join("crates/kesu-chart/src/lib.rs")).unwrap(),
             std::fs::read_to_string(root.join("crates/kesu-cli/src/commands/analyze.rs")).unwrap(),
         ];
+        // Every chart module's texts (titles, keys, test labels).
+        for module in [
+            "lib.rs",
+            "canvas.rs",
+            "style.rs",
+            "pareto.rs",
+            "trends.rs",
+            "heatmap.rs",
+            "ranked.rs",
+        ] {
+            let path = root.join("crates/kesu-chart/src").join(module);
+            texts.push(std::fs::read_to_string(&path).unwrap());
+        }
         for entry in std::fs::read_dir(root.join("pipelines/dict")).unwrap() {
             texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
         }
@@ -461,6 +524,42 @@ mod tests {
     }
 
     #[test]
+    fn markup_in_labels_is_escaped_in_the_svg() {
+        let chart = Pareto {
+            title: "<b>标题</b> <script>alert(1)</script>".into(),
+            subtitle: Some("a & b \" onerror=\"x".into()),
+            bars: vec![
+                ParetoBar {
+                    label: "<script>alert(1)</script>".into(),
+                    count: 3,
+                },
+                ParetoBar {
+                    label: "\" onerror=\"x".into(),
+                    count: 2,
+                },
+                ParetoBar {
+                    label: "x\u{1}y".into(),
+                    count: 1,
+                },
+            ],
+        };
+        let svg = draw_pareto(&ChartFont::Embedded, &chart).unwrap().svg;
+        assert!(!svg.contains("<script"), "{svg}");
+        assert!(!svg.contains("<b>"));
+        assert!(!svg.contains("\" onerror"));
+        assert!(!svg.contains('\u{1}'), "XML forbids control characters");
+        assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(svg.contains("&quot; onerror=&quot;x"));
+        assert!(svg.contains("a &amp; b"));
+        let texts = svg_texts(&svg);
+        assert_eq!(texts[0], "<b>标题</b> <script>alert(1)</script>");
+        // Labels are cut at 16 columns, and still escaped.
+        assert!(texts.contains(&"<script>alert(…".to_owned()), "{texts:?}");
+        assert!(texts.contains(&"\" onerror=\"x".to_owned()));
+        assert!(texts.contains(&"x y".to_owned()));
+    }
+
+    #[test]
     fn two_renders_into_one_folder_do_not_collide() {
         let dir = tempfile::tempdir().unwrap();
         let mut other = bars();
@@ -474,11 +573,12 @@ mod tests {
                         let f =
                             render_pareto_with(&ChartFont::Embedded, "t", &b, dir, "c").unwrap();
                         // What this run drew, for comparison with what stays.
-                        let mut text = String::new();
-                        let area = SVGBackend::with_string(&mut text, (WIDTH, height(b.len())))
-                            .into_drawing_area();
-                        draw(&area, "t", &b).unwrap();
-                        drop(area);
+                        let chart = Pareto {
+                            title: "t".into(),
+                            subtitle: None,
+                            bars: b,
+                        };
+                        let text = draw_pareto(&ChartFont::Embedded, &chart).unwrap().svg;
                         assert_eq!(f.svg, dir.join("c.svg"));
                         text
                     })
