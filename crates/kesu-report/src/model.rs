@@ -643,23 +643,24 @@ fn overview(
     let mut rates = vec![format!(
         "重复投诉率 {}{}",
         repeat.value,
-        paren(&repeat.change)
+        paren(&[repeat.change.as_str()])
     )];
     match k.substantiated_rate {
         Some(_) => rates.push(format!(
-            "属实率 {}（{} 件有核实结论）{}",
+            "属实率 {}{}",
             sub.value,
-            k.substantiation_known,
-            paren(&sub.change)
+            paren(&[
+                format!("{} 件有核实结论", k.substantiation_known).as_str(),
+                &sub.change
+            ])
         )),
         None => rates.push("导出数据无“是否属实”，属实率未计算".to_owned()),
     }
     match k.on_time_rate {
         Some(_) => rates.push(format!(
-            "按时办结率 {}（已办结 {} 件）{}",
+            "按时办结率 {}{}",
             ontime.value,
-            k.closed,
-            paren(&ontime.change)
+            paren(&[format!("已办结 {} 件", k.closed).as_str(), &ontime.change])
         )),
         None => rates.push("导出数据无办结时间，按时办结率未计算".to_owned()),
     }
@@ -700,7 +701,7 @@ fn overview(
             g.name, g.orders, g.share
         );
         if !g.trend.is_empty() {
-            s.push_str(&format!("（{}）", g.trend));
+            s.push_str(&paren(&[&g.trend]));
         }
         if let Some(g2) = gaps.get(1) {
             s.push_str(&format!("；其次为“{}”，占 {}", g2.name, g2.share));
@@ -740,11 +741,13 @@ fn overview(
     }
 }
 
-fn paren(s: &str) -> String {
-    if s.is_empty() {
+/// The non-empty parts in one pair of brackets: （a，b）.
+fn paren(parts: &[&str]) -> String {
+    let parts: Vec<&str> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
+    if parts.is_empty() {
         String::new()
     } else {
-        format!("（{s}）")
+        format!("（{}）", parts.join("，"))
     }
 }
 
