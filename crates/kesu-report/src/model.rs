@@ -14,7 +14,7 @@ use crate::load::{Cause, ReportInput, Typical, WeekTables};
 
 /// How many causes the 根因 section lists.
 pub const TOP_CAUSES: usize = 10;
-/// How many causes the trend chart draws.
+/// How many causes the trend chart draws (the alerted ones first).
 pub const TREND_CAUSES: usize = 5;
 /// How many gaps get typical cases and handling patterns.
 pub const TOP_GAPS: usize = 3;
@@ -541,7 +541,23 @@ pub fn build(input: &ReportInput) -> Report {
         })
         .collect();
 
-    let (trend_weeks, trend_series) = trends(input, &named);
+    // The trend chart shows the causes alerted this week (their rise is the
+    // news), then the largest causes.
+    let mut trend_causes: Vec<&Cause> = named
+        .iter()
+        .filter(|c| alerted.contains(c.cause_key.as_str()))
+        .take(TREND_CAUSES)
+        .copied()
+        .collect();
+    for c in &named {
+        if trend_causes.len() == TREND_CAUSES {
+            break;
+        }
+        if !trend_causes.iter().any(|t| t.cause_key == c.cause_key) {
+            trend_causes.push(c);
+        }
+    }
+    let (trend_weeks, trend_series) = trends(input, &trend_causes);
     let (units, units_per_10k, unit_class) = unit_views(input);
     let cases = gap_cases(cur, &gaps);
     let patterns = patterns(input, &gaps);
@@ -859,7 +875,7 @@ fn alert_scope(input: &ReportInput, a: &crate::load::Alert) -> AlertScope {
         },
         threshold: format!("{:.1}", a.threshold),
         p_value: if a.p_value < 0.0001 {
-            "< 0.0001".to_owned()
+            "＜ 0.0001".to_owned()
         } else {
             format!("= {:.4}", a.p_value)
         },
@@ -934,7 +950,8 @@ fn gap_views(cur: &WeekTables, history: &[(kesu_pipeline::IsoWeek, WeekTables)])
     gaps
 }
 
-fn trends(input: &ReportInput, named: &[&Cause]) -> (Vec<String>, Vec<TrendLine>) {
+/// The weekly counts of `causes` over the weeks the report sees.
+fn trends(input: &ReportInput, causes: &[&Cause]) -> (Vec<String>, Vec<TrendLine>) {
     let first = input.history.first().map(|(w, _)| *w).unwrap_or(input.week);
     let mut weeks = vec![first];
     while *weeks.last().unwrap() < input.week {
@@ -947,9 +964,8 @@ fn trends(input: &ReportInput, named: &[&Cause]) -> (Vec<String>, Vec<TrendLine>
         .map(|(w, t)| (*w, t))
         .chain([(input.week, &input.current)])
         .collect();
-    let series = named
+    let series = causes
         .iter()
-        .take(TREND_CAUSES)
         .map(|c| {
             let mut counts = Vec::new();
             let mut alerted = Vec::new();
@@ -1398,6 +1414,27 @@ mod tests {
         assert_eq!(line.label, "电表跳字");
         assert_eq!(line.counts, [Some(10), None, Some(30), Some(50)]);
         assert_eq!(line.alerts, [3], "W03 had a watch only; W04 an alert");
+    }
+
+    #[test]
+    fn an_alerted_cause_is_drawn_in_the_trends_even_when_it_is_small() {
+        let mut input = input();
+        input.current.causes.extend((4..10).map(|i| {
+            cause(
+                &format!("C000{i}"),
+                &format!("大根因{i}"),
+                "计量装置差错",
+                60 + i,
+                &[],
+            )
+        }));
+        let r = build(&input);
+        assert_eq!(r.trend_series.len(), TREND_CAUSES);
+        assert_eq!(
+            r.trend_series[0].label, "电表跳字",
+            "alerted, though 50 < 64"
+        );
+        assert_eq!(r.trend_series[1].label, "大根因9", "then the largest");
     }
 
     #[test]
