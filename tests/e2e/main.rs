@@ -10,6 +10,7 @@ mod exports;
 mod ingest;
 mod notices;
 mod reliability;
+mod report;
 mod run;
 mod sample;
 mod search;

@@ -1,4 +1,4 @@
-//! The committed sample (`reports/sample/`) is exactly what the README's main
+//! The committed sample (`reports/analyze-sample/`) is exactly what the README's one-file
 //! command produces on `fixtures/orders/sample.csv`, so it cannot go stale.
 
 use std::fs;
@@ -47,7 +47,7 @@ fn committed_sample_matches_the_readme_command() {
     // The README's command, as written there, but into a temp dir.
     let readme = fs::read_to_string(repo_root().join("README.md")).expect("README.md");
     assert!(
-        readme.contains("analyze fixtures/orders/sample.csv --out reports/sample"),
+        readme.contains("analyze fixtures/orders/sample.csv --out reports/analyze-sample"),
         "README no longer gives the sample command this test replays"
     );
     let result = run(&["analyze", "fixtures/orders/sample.csv", "--out", out_str]);
@@ -60,7 +60,7 @@ fn committed_sample_matches_the_readme_command() {
         let old = parquet_rows(&committed.join(table));
         assert!(
             fresh == old,
-            "reports/sample/{table} is stale: rerun the README command and commit"
+            "reports/analyze-sample/{table} is stale: rerun the README command and commit"
         );
     }
     // The causes as a reviewer reads them; `cargo insta review` (or
@@ -72,7 +72,7 @@ fn committed_sample_matches_the_readme_command() {
     assert_eq!(
         stable_metrics(&out.join("metrics.json")),
         stable_metrics(&committed.join("metrics.json")),
-        "reports/sample/metrics.json is stale"
+        "reports/analyze-sample/metrics.json is stale"
     );
     let texts = svg_texts(&committed.join("charts/root_causes.svg"));
     assert!(
@@ -82,7 +82,7 @@ fn committed_sample_matches_the_readme_command() {
     assert_eq!(
         svg_texts(&out.join("charts/root_causes.svg")),
         texts,
-        "reports/sample/charts/root_causes.svg is stale"
+        "reports/analyze-sample/charts/root_causes.svg is stale"
     );
     // The embedded font draws the same chart on every machine, so both
     // images are compared byte for byte.
@@ -91,7 +91,7 @@ fn committed_sample_matches_the_readme_command() {
         let old = fs::read(committed.join(chart)).expect("committed chart");
         assert!(
             fresh == old,
-            "reports/sample/{chart} is stale: rerun the README command and commit"
+            "reports/analyze-sample/{chart} is stale: rerun the README command and commit"
         );
     }
 }

@@ -207,8 +207,23 @@ fn synth_help_has_examples() {
 /// after an intended generator change, regenerate them with those commands.
 #[test]
 fn synth_committed_fixtures_equal_a_fresh_generation() {
-    let cases: [(&str, &[&str]); 7] = [
+    let cases: [(&str, &[&str]); 8] = [
         ("orders/sample.csv", &["--n", "2000", "--seed", "7"]),
+        (
+            "orders/weeks.csv",
+            &[
+                "--n",
+                "3000",
+                "--seed",
+                "7",
+                "--weeks",
+                "8",
+                "--start",
+                "2024-04-01",
+                "--spike",
+                "城东供电服务中心:smart_meter_fast:7:2:40",
+            ],
+        ),
         (
             "orders/sample_gb18030.csv",
             &["--n", "300", "--seed", "7", "--encoding", "gb18030"],

@@ -80,6 +80,8 @@ enum Command {
     Run(commands::run::Args),
     /// Print the weekly job's plan: stages, settings and where each came from.
     Explain(commands::explain::Args),
+    /// Render a week's management report again from the state, recomputing nothing.
+    Report(commands::report::Args),
 }
 
 fn run(cli: Cli) -> anyhow::Result<Status> {
@@ -93,6 +95,7 @@ fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Analyze(args) => commands::analyze::run(args),
         Command::Run(args) => commands::run::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Report(args) => commands::report::run(args),
     }
 }
 

@@ -71,7 +71,7 @@ impl Units {
 pub type OrderHistory = BTreeMap<IsoWeek, BTreeMap<String, u64>>;
 
 /// What the KPIs could not use, reported with the run.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct KpiNotes {
     /// Substantiation values that are neither 属实 nor 不属实 values, with counts.
     pub unknown_substantiation: BTreeMap<String, u64>,

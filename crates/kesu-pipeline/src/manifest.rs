@@ -5,13 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::kpis::KpiNotes;
 use crate::week::IsoWeek;
 
 /// One input file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InputFile {
     /// The path as given.
     pub path: String,
@@ -24,7 +24,7 @@ pub struct InputFile {
 /// Every row of the input, accounted for:
 /// `read = accepted + rejected` and `accepted = orders + duplicates`,
 /// `orders = in_weeks_run + outside_week`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RowAccounting {
     /// Records read.
     pub read: u64,
@@ -43,7 +43,7 @@ pub struct RowAccounting {
 }
 
 /// What one week's run did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WeekSummary {
     /// The week.
     pub week: IsoWeek,
@@ -78,7 +78,7 @@ pub struct WeekSummary {
 }
 
 /// The manifest of one run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunManifest {
     /// kesu's version.
     pub kesu_version: String,

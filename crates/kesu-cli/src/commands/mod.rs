@@ -6,6 +6,7 @@ pub mod explain;
 pub mod index;
 pub mod ingest;
 pub mod reindex;
+pub mod report;
 pub mod run;
 pub mod search;
 pub mod similar;

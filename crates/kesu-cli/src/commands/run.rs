@@ -18,8 +18,8 @@ use crate::Status;
 ///
 /// Writes STATE/tables/TABLE/week=YYYY-Www/part-0.parquet (assignments,
 /// causes, alerts, kpis, rejects), STATE/index (search index),
-/// STATE/checkpoints and STATE/runs/RUN/manifest.json (last), and a
-/// Pareto chart per week under OUT/YYYY-Www/charts. Exit 1, with every output
+/// STATE/checkpoints and STATE/runs/RUN/manifest.json (last), and the
+/// management report of every week run under OUT/YYYY-Www (see `kesu report`). Exit 1, with every output
 /// written, when more than input.max_reject_rate of the rows were rejected.
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -40,9 +40,18 @@ pub struct Args {
     #[arg(long, value_name = "DIR", default_value = "kesu-state")]
     pub state: PathBuf,
 
-    /// Folder of the per-week charts (and reports).
+    /// Folder of the per-week management reports (OUT/YYYY-Www/report.html).
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
+
+    /// Also print each week's report.pdf with headless Chromium.
+    #[arg(long, conflicts_with = "no_report")]
+    pub pdf: bool,
+
+    /// Write the tables only, no report (e.g. a long backfill; render the
+    /// weeks wanted later with `kesu report`).
+    #[arg(long)]
+    pub no_report: bool,
 
     /// Override one setting for this run: section.key=value (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -150,31 +159,13 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     if let Reporter::Bars(b) = &progress {
         b.weeks.finish_and_clear();
     }
-    // Charts: one Pareto of the week's causes (stable names) per week.
-    let mut charts = Vec::new();
-    for (week, sizes) in &outcome.cause_sizes {
-        let bars: Vec<kesu_chart::ParetoBar> = sizes
-            .iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(label, n)| kesu_chart::ParetoBar {
-                label: label.clone(),
-                count: *n,
-            })
-            .collect();
-        if bars.is_empty() {
-            continue;
-        }
-        let dir = args.out.join(week.to_string()).join("charts");
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        kesu_chart::render_pareto(
-            &format!("{week} 投诉根因帕累托图"),
-            &bars,
-            &dir,
-            "root_causes",
-        )
-        .with_context(|| format!("drawing the chart of {week}"))?;
-        charts.push(dir);
-    }
+    // The management report of every week run, from the tables just written.
+    let weeks: Vec<IsoWeek> = outcome.manifest.weeks.iter().map(|w| w.week).collect();
+    let reports = if args.no_report {
+        Vec::new()
+    } else {
+        crate::commands::report::render(&args.state, &weeks, &args.out, args.pdf)?
+    };
     let m = &outcome.manifest;
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -206,10 +197,11 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         )?;
         writeln!(
             out,
-            "state {}  manifest {}  charts {}  {:.2} s",
+            "state {}  manifest {}  reports {} ({} weeks)  {:.2} s",
             args.state.display(),
             outcome.manifest_path.display(),
             args.out.display(),
+            reports.len(),
             m.timing_s.get("total").copied().unwrap_or(0.0)
         )?;
     }
