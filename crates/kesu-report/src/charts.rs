@@ -127,6 +127,7 @@ pub fn draw(report: &Report, font: &ChartFont) -> Result<Vec<ReportChart>> {
                     title: title.clone(),
                     subtitle: Some(subtitle),
                     bars,
+                    ..Default::default()
                 },
             )?;
             out.push(ReportChart {
@@ -146,6 +147,7 @@ pub fn draw(report: &Report, font: &ChartFont) -> Result<Vec<ReportChart>> {
                 rows: report.unit_class.units.clone(),
                 cols: report.unit_class.classes.clone(),
                 values: report.unit_class.counts.clone(),
+                ..Default::default()
             },
         )?;
         out.push(ReportChart {
