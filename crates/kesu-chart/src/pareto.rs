@@ -253,10 +253,13 @@ mod tests {
     }
 
     #[test]
-    fn long_labels_are_truncated_at_sixteen_columns() {
+    fn long_labels_are_truncated_at_twenty_columns() {
         let chart = draw_pareto(&ChartFont::Embedded, &gaps()).unwrap();
         let texts = svg_texts(&chart.svg);
-        assert!(texts.contains(&"信息发布不及时…".to_owned()), "{texts:?}");
+        assert!(
+            texts.contains(&"信息发布不及时（计…".to_owned()),
+            "{texts:?}"
+        );
     }
 
     #[test]
