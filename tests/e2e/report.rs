@@ -4,7 +4,7 @@
 //! personal data, nothing loaded from the network, the same report when
 //! rendered again, and a page that headless Chromium renders.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -40,9 +40,10 @@ fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Rows of one table partition as JSON objects (pyarrow-free: arrow's JSON
-/// writer over the Parquet reader).
-fn table(state: &Path, table: &str, week: &str) -> Vec<serde_json::Value> {
+/// Rows of one table partition: column → value as Arrow displays it
+/// ("null" for null), read with the parquet crate, not with the report's reader.
+fn table(state: &Path, table: &str, week: &str) -> Vec<BTreeMap<String, String>> {
+    use arrow::util::display::{ArrayFormatter, FormatOptions};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let path = state
         .join("tables")
@@ -54,19 +55,34 @@ fn table(state: &Path, table: &str, week: &str) -> Vec<serde_json::Value> {
         .expect("parquet")
         .build()
         .expect("reader");
-    let mut buf = Vec::new();
-    {
-        let mut writer = arrow::json::LineDelimitedWriter::new(&mut buf);
-        for batch in reader {
-            writer.write(&batch.expect("batch")).expect("json");
+    let options = FormatOptions::default().with_null("null");
+    let mut rows = Vec::new();
+    for batch in reader {
+        let batch = batch.expect("batch");
+        let schema = batch.schema();
+        let formatters: Vec<ArrayFormatter> = batch
+            .columns()
+            .iter()
+            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options).expect("displayable"))
+            .collect();
+        for row in 0..batch.num_rows() {
+            rows.push(
+                schema
+                    .fields()
+                    .iter()
+                    .zip(&formatters)
+                    .map(|(f, fmt)| (f.name().clone(), fmt.value(row).to_string()))
+                    .collect(),
+            );
         }
-        writer.finish().expect("json");
     }
-    String::from_utf8(buf)
-        .expect("utf-8")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("json row"))
-        .collect()
+    rows
+}
+
+fn num<T: std::str::FromStr>(row: &BTreeMap<String, String>, col: &str) -> T {
+    row[col]
+        .parse()
+        .unwrap_or_else(|_| panic!("{col}={} is not a number", row[col]))
 }
 
 /// Every tag of an HTML text (`<…>`), lower-cased.
@@ -138,10 +154,10 @@ fn weekly_report_has_every_section_with_the_tables_numbers() {
     let kpis = table(&state, "kpis", LAST_WEEK);
     let all = kpis
         .iter()
-        .find(|k| k.get("unit").is_none_or(|u| u.is_null()))
+        .find(|k| k["unit"] == "null")
         .expect("all-units row");
-    let orders = all["orders"].as_u64().expect("orders");
-    let prev = all["orders_prev_week"].as_u64().expect("previous week");
+    let orders: u64 = num(all, "orders");
+    let prev: u64 = num(all, "orders_prev_week");
     for text in [&html, &md] {
         assert!(
             text.contains(&format!("本周共受理投诉 {orders} 件")),
@@ -149,31 +165,41 @@ fn weekly_report_has_every_section_with_the_tables_numbers() {
         );
         assert!(text.contains(&format!("（上周 {prev} 件）")));
     }
-    let repeat = all["repeat_rate"].as_f64().expect("repeat rate");
+    let repeat: f64 = num(all, "repeat_rate");
     assert!(md.contains(&format!("重复投诉率 {:.1}%", 100.0 * repeat)));
 
     // 预警: every alert of the table, with its observed count; the planted
     // surge (智能电表 in 城东, W20–W21) among them with a typical case.
     let alerts = table(&state, "alerts", LAST_WEEK);
     assert!(!alerts.is_empty(), "the planted surge raises an alert");
+    // One bullet per cause (its label), one line per unit it rose in.
+    let section = md
+        .split("## 二、预警")
+        .nth(1)
+        .and_then(|r| r.split("## 三、").next())
+        .expect("预警 section");
+    let blocks: Vec<&str> = section.split("\n- ").skip(1).collect();
     for a in &alerts {
-        let label = a["cause_label"].as_str().expect("label");
-        let observed = a["observed"].as_u64().expect("observed");
-        let unit = a["unit"].as_str().unwrap_or("全部单位");
-        let line = md
-            .lines()
-            .find(|l| l.contains(label) && l.contains(unit) && l.contains("预期"))
-            .unwrap_or_else(|| panic!("alert {label} · {unit} not in report.md"));
-        assert!(line.contains(&format!("本周 {observed} 件")), "{line}");
+        let label = md_escaped(&a["cause_label"]);
+        let observed: u64 = num(a, "observed");
+        let unit = if a["unit"] == "null" { "全部单位" } else { a["unit"].as_str() };
+        let block = blocks
+            .iter()
+            .find(|b| b.lines().next().is_some_and(|h| h.contains(&label)))
+            .unwrap_or_else(|| panic!("alert of {label} not in report.md"));
+        assert!(
+            block.contains(&format!("  - {unit}：本周 {observed} 件，预期")),
+            "{unit} with {observed} orders under {label}: {block}"
+        );
     }
     let surge = alerts
         .iter()
         .find(|a| a["unit"] == "城东供电服务中心" && a["level"] == "alert")
         .expect("the planted surge is alerted in its unit");
-    let label = surge["cause_label"].as_str().expect("label");
+    let label = surge["cause_label"].as_str();
     let card = html
         .split("<div class=\"alert-card")
-        .find(|c| c.contains(label) && c.contains("城东供电服务中心"))
+        .find(|c| c.contains(label) && c.contains("<b>城东供电服务中心</b>：本周"))
         .expect("the surge's alert card");
     assert!(card.contains("典型案例 · 工单"), "with a typical case");
     assert!(card.contains("连续 2 周"), "since the week before: {card}");
@@ -182,9 +208,9 @@ fn weekly_report_has_every_section_with_the_tables_numbers() {
     let causes = table(&state, "causes", LAST_WEEK);
     let mut by_gap = std::collections::BTreeMap::<String, u64>::new();
     for c in &causes {
-        let gap = c["gap"].as_str().expect("gap");
+        let gap = c["gap"].as_str();
         if c["cause_key"] != "C0000" && !gap.is_empty() && !gap.starts_with("unmapped") {
-            *by_gap.entry(gap.to_owned()).or_default() += c["orders"].as_u64().expect("orders");
+            *by_gap.entry(gap.to_owned()).or_default() += num::<u64>(c, "orders");
         }
     }
     assert!(!by_gap.is_empty());
@@ -199,10 +225,10 @@ fn weekly_report_has_every_section_with_the_tables_numbers() {
     let top = causes
         .iter()
         .filter(|c| c["cause_key"] != "C0000")
-        .max_by_key(|c| c["orders"].as_u64())
+        .max_by_key(|c| num::<u64>(c, "orders"))
         .expect("a cause");
-    let head = format!("| {}", md_escaped(top["label"].as_str().expect("label")));
-    let n = top["orders"].as_u64().expect("orders");
+    let head = format!("| {}", md_escaped(&top["label"]));
+    let n: u64 = num(top, "orders");
     assert!(
         md.lines()
             .any(|l| l.starts_with(&head) && l.contains(&format!(" | {n} | "))),
@@ -497,13 +523,21 @@ fn committed_sample_report_matches_the_readme_command() {
     let committed = repo_root().join("reports/sample");
     for week in fs::read_dir(&out).expect("reports") {
         let week = week.expect("entry").file_name();
-        for file in ["report.md", "charts/gaps.svg", "charts/trends.svg"] {
+        let mut files = vec![PathBuf::from("report.md")];
+        for chart in fs::read_dir(out.join(&week).join("charts")).expect("charts") {
+            let name = chart.expect("entry").file_name();
+            if name.to_string_lossy().ends_with(".svg") {
+                files.push(Path::new("charts").join(name));
+            }
+        }
+        for file in &files {
             let fresh = read(&out.join(&week).join(file));
             let old = read(&committed.join(&week).join(file));
             assert!(
                 fresh == old,
-                "reports/sample/{}/{file} is stale: run the README's main command",
-                week.to_string_lossy()
+                "reports/sample/{}/{} is stale: run the README's main command",
+                week.to_string_lossy(),
+                file.display()
             );
         }
         // The HTML says when the run finished; the rest is the same.

@@ -44,10 +44,8 @@ pub fn draw(report: &Report, font: &ChartFont) -> Result<Vec<ReportChart>> {
             font,
             &Pareto {
                 title: title.clone(),
-                subtitle: Some(format!(
-                    "本周 {} 件 · 条形为件数，折线为累计占比",
-                    report.overview.orders
-                )),
+                // The chart explains its bars and line itself.
+                subtitle: None,
                 bars,
             },
         )?;
@@ -63,7 +61,7 @@ pub fn draw(report: &Report, font: &ChartFont) -> Result<Vec<ReportChart>> {
             font,
             &Trends {
                 title: title.clone(),
-                subtitle: Some("每周件数 · 红色标记为当周预警 · 断线处为未运行的周".to_owned()),
+                subtitle: None,
                 weeks: report.trend_weeks.clone(),
                 series: report
                     .trend_series
@@ -86,7 +84,7 @@ pub fn draw(report: &Report, font: &ChartFont) -> Result<Vec<ReportChart>> {
         let (title, subtitle, bars): (String, String, Vec<RankedBar>) = if report.units_per_10k {
             (
                 "各单位每万户投诉件数".to_owned(),
-                "按每万户件数排序 · 未提供客户数的单位不列入".to_owned(),
+                "未提供客户数（units.toml）的单位不列入".to_owned(),
                 report
                     .units
                     .iter()
@@ -103,7 +101,7 @@ pub fn draw(report: &Report, font: &ChartFont) -> Result<Vec<ReportChart>> {
         } else {
             (
                 "各单位投诉件数".to_owned(),
-                "按件数排序 · 未提供客户数（units.toml）".to_owned(),
+                "未提供各单位客户数（units.toml），按件数排列".to_owned(),
                 report
                     .units
                     .iter()
@@ -127,7 +125,7 @@ pub fn draw(report: &Report, font: &ChartFont) -> Result<Vec<ReportChart>> {
                     title: title.clone(),
                     subtitle: Some(subtitle),
                     bars,
-                    ..Default::default()
+                    highlight_note: Some("排名第一".to_owned()),
                 },
             )?;
             out.push(ReportChart {
@@ -143,11 +141,11 @@ pub fn draw(report: &Report, font: &ChartFont) -> Result<Vec<ReportChart>> {
             font,
             &Heatmap {
                 title: title.clone(),
-                subtitle: Some("按预测类别统计 · 颜色越深件数越多".to_owned()),
+                subtitle: Some("类别为 kesu 按投诉内容判定的类别".to_owned()),
                 rows: report.unit_class.units.clone(),
                 cols: report.unit_class.classes.clone(),
                 values: report.unit_class.counts.clone(),
-                ..Default::default()
+                totals: true,
             },
         )?;
         out.push(ReportChart {

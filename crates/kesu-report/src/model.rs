@@ -74,24 +74,20 @@ pub struct CaseView {
     pub handling: String,
 }
 
-/// One early warning.
+/// One warning of a cause in one scope (all units or one unit).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AlertView {
+pub struct AlertScope {
+    /// Unit, or 全部单位.
+    pub unit: String,
     /// 预警 / 关注.
     pub level: String,
     /// alert / watch (for styling).
     pub level_key: String,
-    /// Cause name.
-    pub cause_label: String,
-    /// Cause key.
-    pub cause_key: String,
-    /// Unit, or 全部单位.
-    pub unit: String,
     /// Orders this week.
     pub observed: u64,
     /// Expected, one decimal.
     pub expected: String,
-    /// Observed / expected, one decimal ("—" when nothing was expected).
+    /// Observed / expected as printed ("新出现" when nothing was expected).
     pub ratio: String,
     /// Threshold, one decimal.
     pub threshold: String,
@@ -105,7 +101,22 @@ pub struct AlertView {
     pub method: String,
     /// The rule's explanation from the table.
     pub reason: String,
-    /// A typical case of the cause (from the unit when possible).
+}
+
+/// The early warnings of one cause: all units and the units where it rose.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertView {
+    /// 预警 when any scope is an alert, else 关注.
+    pub level: String,
+    /// alert / watch (for styling).
+    pub level_key: String,
+    /// Cause name.
+    pub cause_label: String,
+    /// Cause key.
+    pub cause_key: String,
+    /// Its warnings, all units first, then units by surprise.
+    pub scopes: Vec<AlertScope>,
+    /// A typical case of the cause (from a unit it rose in when possible).
     pub case: Option<CaseView>,
 }
 
@@ -666,18 +677,21 @@ fn overview(
             .iter()
             .take(3)
             .map(|a| {
-                format!(
-                    "“{}”（{}，{} 件，预期 {} 件）",
-                    a.cause_label, a.unit, a.observed, a.expected
-                )
+                let scopes: Vec<String> = a
+                    .scopes
+                    .iter()
+                    .filter(|s| s.level_key == "alert")
+                    .map(|s| format!("{} {} 件，预期 {} 件", s.unit, s.observed, s.expected))
+                    .collect();
+                format!("“{}”（{}）", a.cause_label, scopes.join("；"))
             })
             .collect();
         let more = if real.len() > 3 {
-            format!("等 {} 项", real.len())
+            format!("等 {} 个根因", real.len())
         } else {
-            format!("共 {} 项", real.len())
+            format!("共 {} 个根因", real.len())
         };
-        text.push(format!("本周预警：{}{}。", named.join("、"), more));
+        text.push(format!("本周预警：{}，{}。", named.join("、"), more));
     }
     // Gaps.
     if let Some(g) = gaps.first() {
@@ -713,7 +727,7 @@ fn overview(
         name: "预警".to_owned(),
         value: format!("{} 项", real.len()),
         change: format!(
-            "关注 {} 项",
+            "另有关注 {} 项",
             alerts.iter().filter(|a| a.level_key != "alert").count()
         ),
         direction: String::new(),
@@ -746,63 +760,94 @@ fn alert_views(
             .cmp(&(b.level != "alert"))
             .then(a.p_value.total_cmp(&b.p_value))
             .then(b.observed.cmp(&a.observed))
+            .then(a.unit.cmp(&b.unit))
     });
-    rows.iter()
-        .map(|a| {
-            // Consecutive earlier weeks with a warning of the same cause and unit.
-            let mut since = input.week;
-            let mut running = 1;
-            for (w, t) in input.history.iter().rev() {
-                if *w != since.previous() {
-                    break;
-                }
-                if !t
-                    .alerts
-                    .iter()
-                    .any(|b| b.cause_key == a.cause_key && b.unit == a.unit)
-                {
-                    break;
-                }
-                since = *w;
-                running += 1;
-            }
-            let cause = cur.causes.iter().find(|c| c.cause_key == a.cause_key);
-            let case = cause.and_then(|c| {
+    let mut views: Vec<AlertView> = Vec::new();
+    for a in rows {
+        let scope = alert_scope(input, a);
+        if let Some(v) = views.iter_mut().find(|v| v.cause_key == a.cause_key) {
+            v.scopes.push(scope);
+            continue;
+        }
+        views.push(AlertView {
+            level: scope.level.clone(),
+            level_key: scope.level_key.clone(),
+            cause_label: a.cause_label.clone(),
+            cause_key: a.cause_key.clone(),
+            scopes: vec![scope],
+            case: None,
+        });
+    }
+    for v in &mut views {
+        // All units first: the reader sees the whole before the parts.
+        v.scopes.sort_by_key(|s| s.unit != ALL_UNITS_LABEL);
+        let units: Vec<&str> = v
+            .scopes
+            .iter()
+            .filter(|s| s.unit != ALL_UNITS_LABEL)
+            .map(|s| s.unit.as_str())
+            .collect();
+        v.case = cur
+            .causes
+            .iter()
+            .find(|c| c.cause_key == v.cause_key)
+            .and_then(|c| {
                 let in_unit = c.typical.iter().find(|t| {
-                    a.unit.is_none()
-                        || by_id
-                            .get(t.work_order_id.as_str())
-                            .is_some_and(|x| x.unit == a.unit)
+                    by_id
+                        .get(t.work_order_id.as_str())
+                        .and_then(|x| x.unit.as_deref())
+                        .is_some_and(|u| units.contains(&u))
                 });
                 in_unit.or(c.typical.first()).map(|t| case_view(c, t))
             });
-            AlertView {
-                level: if a.level == "alert" { "预警" } else { "关注" }.to_owned(),
-                level_key: a.level.clone(),
-                cause_label: a.cause_label.clone(),
-                cause_key: a.cause_key.clone(),
-                unit: a.unit.clone().unwrap_or_else(|| "全部单位".to_owned()),
-                observed: a.observed,
-                expected: format!("{:.1}", a.expected),
-                ratio: if a.expected > 0.0 {
-                    format!("{:.1}", a.observed as f64 / a.expected)
-                } else {
-                    "—".to_owned()
-                },
-                threshold: format!("{:.1}", a.threshold),
-                p_value: if a.p_value < 0.0001 {
-                    "<0.0001".to_owned()
-                } else {
-                    format!("{:.4}", a.p_value)
-                },
-                since: since.to_string(),
-                weeks_running: running,
-                method: method_name(&a.method),
-                reason: a.reason.clone(),
-                case,
-            }
-        })
-        .collect()
+    }
+    views
+}
+
+/// What the report calls the all-units scope.
+pub const ALL_UNITS_LABEL: &str = "全部单位";
+
+fn alert_scope(input: &ReportInput, a: &crate::load::Alert) -> AlertScope {
+    // Consecutive earlier weeks with a warning of the same cause and unit.
+    let mut since = input.week;
+    let mut running = 1;
+    for (w, t) in input.history.iter().rev() {
+        if *w != since.previous()
+            || !t
+                .alerts
+                .iter()
+                .any(|b| b.cause_key == a.cause_key && b.unit == a.unit)
+        {
+            break;
+        }
+        since = *w;
+        running += 1;
+    }
+    AlertScope {
+        unit: a
+            .unit
+            .clone()
+            .unwrap_or_else(|| ALL_UNITS_LABEL.to_owned()),
+        level: if a.level == "alert" { "预警" } else { "关注" }.to_owned(),
+        level_key: a.level.clone(),
+        observed: a.observed,
+        expected: format!("{:.1}", a.expected),
+        ratio: if a.expected >= 0.05 {
+            format!("{:.1} 倍", a.observed as f64 / a.expected)
+        } else {
+            "新出现".to_owned()
+        },
+        threshold: format!("{:.1}", a.threshold),
+        p_value: if a.p_value < 0.0001 {
+            "< 0.0001".to_owned()
+        } else {
+            format!("= {:.4}", a.p_value)
+        },
+        since: since.to_string(),
+        weeks_running: running,
+        method: method_name(&a.method),
+        reason: a.reason.clone(),
+    }
 }
 
 /// Orders per gap of one week's causes.

@@ -7,7 +7,6 @@
 //! environment's formatter, so a complaint text that says `<script>` or
 //! `onerror=` stays text in both.
 
-use base64::Engine;
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, State};
 
@@ -66,36 +65,47 @@ fn environment(charts: &[ReportChart]) -> Result<Environment<'static>> {
     env.add_template("report.html", HTML)
         .and_then(|()| env.add_template("report.md", MARKDOWN))
         .map_err(|e| Error::Template(e.to_string()))?;
-    // chart(id): the figure in HTML (data: PNG), an image link in Markdown,
-    // nothing when the week had no data for it.
+    // chart(id): the figure in HTML (the SVG inline: text stays text,
+    // sharp on paper and phone, a tenth of a PNG's size), an image link in
+    // Markdown, nothing when the week had no data for it.
     let figures: Vec<(String, String, String)> = charts
         .iter()
-        .map(|c| {
-            let uri = format!(
-                "data:image/png;base64,{}",
-                base64::engine::general_purpose::STANDARD.encode(&c.chart.png)
-            );
-            (c.id.to_owned(), c.title.clone(), uri)
-        })
+        .map(|c| (c.id.to_owned(), c.title.clone(), inline_svg(&c.chart.svg, &c.title)))
         .collect();
     env.add_function("chart", move |state: &State, id: String| -> Value {
-        let Some((id, title, uri)) = figures.iter().find(|(i, _, _)| *i == id) else {
+        let Some((id, title, svg)) = figures.iter().find(|(i, _, _)| *i == id) else {
             return Value::from_safe_string(String::new());
         };
-        let title = if state.name().ends_with(".md") {
-            escape_markdown(title)
-        } else {
-            html_escape(title)
-        };
         Value::from_safe_string(if state.name().ends_with(".md") {
-            format!("![{title}](charts/{id}.png)")
+            format!("![{}](charts/{id}.png)", escape_markdown(title))
         } else {
             format!(
-                "<figure id=\"chart-{id}\"><img src=\"{uri}\" alt=\"{title}\"><figcaption>图：{title}（另见 charts/{id}.svg）</figcaption></figure>"
+                "<figure id=\"chart-{id}\">{svg}<figcaption>图：{}（另见 charts/{id}.svg 与 .png）</figcaption></figure>",
+                html_escape(title)
             )
         })
     });
     Ok(env)
+}
+
+/// A chart's SVG for inlining in HTML: sized by CSS through its viewBox,
+/// without the XML namespace (implied in HTML, and not a link), labelled
+/// for screen readers. kesu-chart escapes every label inside it.
+fn inline_svg(svg: &str, title: &str) -> String {
+    let Some(end) = svg.find('>') else {
+        return String::new();
+    };
+    let root = &svg[..end];
+    let view_box = root
+        .split("viewBox=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or("0 0 1000 700");
+    format!(
+        "<svg viewBox=\"{view_box}\" role=\"img\" aria-label=\"{}\">{}",
+        html_escape(title),
+        &svg[end + 1..]
+    )
 }
 
 fn html_escape(text: &str) -> String {
