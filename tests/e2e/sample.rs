@@ -53,7 +53,7 @@ fn committed_sample_matches_the_readme_command() {
     let result = run(&["analyze", "fixtures/orders/sample.csv", "--out", out_str]);
     assert_code(&result, 0);
 
-    let committed = repo_root().join("reports/sample");
+    let committed = repo_root().join("reports/analyze-sample");
     // Decoded rows, not bytes: a parquet upgrade may re-encode the same rows.
     for table in ["assignments.parquet", "root_causes.parquet"] {
         let fresh = parquet_rows(&out.join(table));

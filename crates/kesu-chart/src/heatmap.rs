@@ -268,7 +268,10 @@ mod tests {
         for c in &h.cols {
             assert!(texts.contains(c), "{c}");
         }
-        assert!(texts.contains(&"高新区供电服务…".to_owned()), "{texts:?}");
+        assert!(
+            texts.contains(&"高新区供电服务中心…".to_owned()),
+            "{texts:?}"
+        );
         assert!(texts.contains(&"合计".to_owned()));
     }
 

@@ -28,10 +28,11 @@ pub(crate) const SUBTITLE_EM: f64 = 19.0;
 pub(crate) const LABEL_EM: f64 = 19.0;
 /// Numbers: value labels, axis ticks, cell counts.
 pub(crate) const VALUE_EM: f64 = MIN_TEXT_PX;
-/// Category labels are cut to this many display columns (a hanzi is two).
-pub(crate) const LABEL_COLUMNS: usize = 16;
+/// Category labels are cut to this many display columns: ten hanzi; a
+/// cause label of three terms joined by "·" (电费·高出·大功率, 18) fits whole.
+pub(crate) const LABEL_COLUMNS: usize = 20;
 /// … and to at most this many pixels (characters wider than their columns).
-pub(crate) const LABEL_PX: f64 = 10.0 * LABEL_EM;
+pub(crate) const LABEL_PX: f64 = 10.5 * LABEL_EM;
 /// Height of one bar row or heatmap row.
 pub(crate) const ROW: i32 = 40;
 
@@ -164,13 +165,15 @@ pub(crate) fn clean(label: &str) -> String {
         .join(" ")
 }
 
-/// Display columns of `s` (a hanzi is two).
+/// Display columns of `s` in a CJK context: a hanzi is two, and so are
+/// the East Asian "ambiguous" characters ("·", "…", "×"), which CJK fonts
+/// draw full width.
 pub(crate) fn columns(s: &str) -> usize {
-    s.chars().map(|c| c.width().unwrap_or(0)).sum()
+    s.chars().map(|c| c.width_cjk().unwrap_or(0)).sum()
 }
 
-/// `s` cut to at most `max` display columns, ending in "…" when cut. "…"
-/// counts two columns: CJK fonts draw it full width.
+/// `s` cut to at most `max` display columns (see [`columns`]), ending in
+/// "…" (two columns) when cut.
 pub fn truncate(s: &str, max: usize) -> String {
     if columns(s) <= max {
         return s.to_owned();
@@ -178,7 +181,7 @@ pub fn truncate(s: &str, max: usize) -> String {
     let mut out = String::new();
     let mut used = 0;
     for c in s.chars() {
-        let w = c.width().unwrap_or(0);
+        let w = c.width_cjk().unwrap_or(0);
         if used + w + 2 > max {
             break;
         }
@@ -356,12 +359,13 @@ mod tests {
         assert_eq!(truncate("低电压", 16), "低电压");
         assert_eq!(truncate("变压器过载导致频繁停电投诉", 10), "变压器过…");
         assert_eq!(truncate("abcdefghijkl", 6), "abcd…");
-        // "·" is one column, a hanzi two: 低电压·空调·台 is 14, "…" makes 16.
+        // "·" is two columns like a hanzi: 低电压·空调· is 14, "…" makes 16.
         assert_eq!(
             truncate("低电压·空调·台区·过载·夏季高峰", 16),
-            "低电压·空调·台…"
+            "低电压·空调·…"
         );
-        assert_eq!(truncate("低电压·空调·台区", 16), "低电压·空调·台区");
+        assert_eq!(truncate("低电压·空调·台区", 18), "低电压·空调·台区");
+        assert_eq!(columns("a·b…"), 6);
     }
 
     #[test]

@@ -81,8 +81,21 @@ pub(crate) fn layout(m: &Metrics, chart: &Trends) -> Result<Scene> {
         }
     }
     let mut scene = Scene::new(WIDTH);
-    let key = "纵轴 = 每周件数 · ▲ = 该周预警 · 线条断开 = 该周无数据 · 线尾 = 最近一周件数";
-    let top = style::header(&mut scene, m, &chart.title, chart.subtitle.as_deref(), key);
+    // The key names only marks the chart shows.
+    let mut key = vec!["纵轴 = 每周件数"];
+    let alerted = chart
+        .series
+        .iter()
+        .any(|s| s.alerts.iter().any(|&w| s.counts[w].is_some()));
+    if alerted {
+        key.push("▲ = 该周预警");
+    }
+    if chart.series.iter().any(|s| s.counts.contains(&None)) {
+        key.push("线条断开 = 该周无数据");
+    }
+    key.push("线尾 = 最近一周件数");
+    let key = key.join(" · ");
+    let top = style::header(&mut scene, m, &chart.title, chart.subtitle.as_deref(), &key);
 
     let max = chart
         .series
@@ -393,6 +406,25 @@ mod tests {
             })
             .collect();
         assert_eq!(apexes, expected, "three alerts, where they were raised");
+    }
+
+    #[test]
+    fn an_alert_on_a_week_without_count_is_not_drawn_nor_keyed() {
+        let mut t = causes();
+        for s in &mut t.series {
+            s.alerts.clear();
+        }
+        // W25 of 抢修时间过长 has no count.
+        t.series[1].alerts.push(2);
+        let svg = draw_trends(&ChartFont::Embedded, &t).unwrap().svg;
+        assert!(!svg.contains("<polygon"));
+        let texts = svg_texts(&svg);
+        assert!(!texts.iter().any(|t| t.contains('▲')), "{texts:?}");
+        assert!(texts.iter().any(|t| t.contains("线条断开 = 该周无数据")));
+        t.series[1].counts[2] = Some(30);
+        let texts = svg_texts(&draw_trends(&ChartFont::Embedded, &t).unwrap().svg);
+        assert!(texts.iter().any(|t| t.contains("▲ = 该周预警")));
+        assert!(!texts.iter().any(|t| t.contains("线条断开")), "no gap left");
     }
 
     #[test]
