@@ -71,63 +71,11 @@ pub struct Cause {
     pub unit_orders: BTreeMap<String, u64>,
 }
 
-/// One row of `alerts`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Alert {
-    /// Cause key.
-    pub cause_key: String,
-    /// Cause name.
-    pub cause_label: String,
-    /// Unit; None for all units.
-    pub unit: Option<String>,
-    /// Orders this week.
-    pub observed: u64,
-    /// Expected from the baseline.
-    pub expected: f64,
-    /// Count above which the week is unusual.
-    pub threshold: f64,
-    /// P-value.
-    pub p_value: f64,
-    /// alert or watch.
-    pub level: String,
-    /// The rule that fired.
-    pub method: String,
-    /// Short explanation.
-    pub reason: String,
-}
+/// One row of `alerts`: the weekly job's own row type, read back.
+pub type Alert = kesu_pipeline::tables::AlertRow;
 
-/// One row of `kpis`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Kpi {
-    /// Unit; None for all units.
-    pub unit: Option<String>,
-    /// Orders.
-    pub orders: u64,
-    /// Orders per 10 000 customers.
-    pub orders_per_10k: Option<f64>,
-    /// Orders with a known substantiation.
-    pub substantiation_known: u64,
-    /// Share 属实.
-    pub substantiated_rate: Option<f64>,
-    /// Repeat rate.
-    pub repeat_rate: f64,
-    /// Closed orders.
-    pub closed: u64,
-    /// On-time rate among closed orders.
-    pub on_time_rate: Option<f64>,
-    /// Share per predicted class.
-    pub class_mix: BTreeMap<String, f64>,
-    /// Share per channel.
-    pub channel_mix: BTreeMap<String, f64>,
-    /// Orders the week before.
-    pub orders_prev_week: Option<u64>,
-    /// Relative change from the week before.
-    pub week_on_week: Option<f64>,
-    /// Orders a year earlier.
-    pub orders_year_ago: Option<u64>,
-    /// Relative change from a year earlier.
-    pub year_on_year: Option<f64>,
-}
+/// One row of `kpis`: the weekly job's own row type, read back.
+pub type Kpi = kesu_pipeline::tables::KpiRow;
 
 /// One row of `assignments`, the columns the report uses.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -1273,6 +1273,7 @@ mod tests {
             expected: 4.0,
             threshold: 9.0,
             p_value: p,
+            q_value: p,
             level: level.into(),
             method: "ears".into(),
             reason: String::new(),
@@ -1283,6 +1284,7 @@ mod tests {
         Kpi {
             unit: None,
             orders,
+            customers: None,
             orders_per_10k: None,
             substantiation_known: 0,
             substantiated_rate: None,
