@@ -146,8 +146,14 @@ fn weekly_report_has_every_section_with_the_tables_numbers() {
             let p = week_dir.join("charts").join(format!("{chart}.{ext}"));
             assert!(p.is_file(), "{} missing", p.display());
         }
-        assert!(html.contains(&format!("id=\"chart-{chart}\"")), "{chart} inline");
-        assert!(md.contains(&format!("](charts/{chart}.png)")), "{chart} in md");
+        assert!(
+            html.contains(&format!("id=\"chart-{chart}\"")),
+            "{chart} inline"
+        );
+        assert!(
+            md.contains(&format!("](charts/{chart}.png)")),
+            "{chart} in md"
+        );
     }
 
     // 本周概况: the all-units KPIs.
@@ -182,7 +188,11 @@ fn weekly_report_has_every_section_with_the_tables_numbers() {
     for a in &alerts {
         let label = md_escaped(&a["cause_label"]);
         let observed: u64 = num(a, "observed");
-        let unit = if a["unit"] == "null" { "全部单位" } else { a["unit"].as_str() };
+        let unit = if a["unit"] == "null" {
+            "全部单位"
+        } else {
+            a["unit"].as_str()
+        };
         let block = blocks
             .iter()
             .find(|b| b.lines().next().is_some_and(|h| h.contains(&label)))
@@ -236,7 +246,10 @@ fn weekly_report_has_every_section_with_the_tables_numbers() {
     );
     // 方法与数据: the input file and the run's row accounting.
     assert!(md.contains("weeks.csv（"));
-    assert!(md.contains("3080 / 0 / 0 行"), "rows read / rejected / duplicates");
+    assert!(
+        md.contains("3080 / 0 / 0 行"),
+        "rows read / rejected / duplicates"
+    );
 }
 
 /// What `escape_markdown` makes of a label.
@@ -304,10 +317,18 @@ fn kesu_report_renders_a_week_again_identically_from_the_state() {
         again.to_str().expect("utf-8"),
     ]);
     assert_code(&missing, 2);
-    assert!(stderr(&missing).contains("week 2023-W01 was not run"), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("week 2023-W01 was not run"),
+        "{}",
+        stderr(&missing)
+    );
     let none = run(&["report", "--state", again.to_str().expect("utf-8")]);
     assert_code(&none, 2);
-    assert!(stderr(&none).contains("no weekly state here"), "{}", stderr(&none));
+    assert!(
+        stderr(&none).contains("no weekly state here"),
+        "{}",
+        stderr(&none)
+    );
 }
 
 #[test]
@@ -322,7 +343,11 @@ fn hostile_complaint_text_and_unit_names_stay_inert() {
         seen_escaped |= html.contains("&lt;script&gt;alert(");
         let md = read(&week.join("report.md"));
         for bad in ["<script", "<img", "<iframe", "<b ", "](javascript:"] {
-            assert!(!md.contains(bad), "{bad} in report.md of {}", week.display());
+            assert!(
+                !md.contains(bad),
+                "{bad} in report.md of {}",
+                week.display()
+            );
         }
         for chart in fs::read_dir(week.join("charts")).expect("charts") {
             let chart = chart.expect("entry").path();
@@ -343,12 +368,8 @@ fn no_personal_data_reaches_the_report() {
     let dir = tempdir();
     let input = fixture("orders/weeks.csv");
     let (_, out) = weekly(dir.path(), &input);
-    let batch = kesu_ingest::ingest(
-        &[input],
-        &kesu_ingest::IngestOptions::default(),
-        &|_| {},
-    )
-    .expect("fixture ingests");
+    let batch = kesu_ingest::ingest(&[input], &kesu_ingest::IngestOptions::default(), &|_| {})
+        .expect("fixture ingests");
     let mut personal: BTreeSet<String> = BTreeSet::new();
     for o in &batch.orders {
         for v in [&o.phone, &o.customer_id, &o.address].into_iter().flatten() {
@@ -377,7 +398,10 @@ fn no_personal_data_reaches_the_report() {
     assert!(texts.len() >= 8 * 5, "8 weeks × (html, md, SVG charts)");
     for text in &texts {
         for p in &personal {
-            assert!(!text.contains(p.as_str()), "personal data {p:?} in a report");
+            assert!(
+                !text.contains(p.as_str()),
+                "personal data {p:?} in a report"
+            );
         }
     }
 }
@@ -434,7 +458,11 @@ fn report_renders_in_headless_chromium() {
     };
     // The DOM after rendering: every section's heading is there.
     let dom = base(&["--dump-dom".to_owned()]);
-    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
     let dom = String::from_utf8_lossy(&dom.stdout);
     for heading in [
         "一、本周概况",
@@ -455,7 +483,11 @@ fn report_renders_in_headless_chromium() {
         format!("--screenshot={}", shot.display()),
         format!("--window-size=1100,{height}"),
     ]);
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
     let img = image::open(&shot).expect("a PNG").to_rgb8();
     let band = height / 6;
     for i in 0..6 {
@@ -481,7 +513,13 @@ fn pdf_is_printed_or_refused_clearly() {
         .env("PATH", "/nonexistent")
         .env_remove("KESU_CHROMIUM")
         .args(["report", "--state", state.to_str().expect("utf-8")])
-        .args(["--week", "2024-W16", "--pdf", "--out", out.to_str().expect("utf-8")])
+        .args([
+            "--week",
+            "2024-W16",
+            "--pdf",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ])
         .output()
         .expect("kesu runs");
     assert_code(&result, 2);

@@ -66,10 +66,10 @@ pub fn draw(report: &Report, font: &ChartFont) -> Result<Vec<ReportChart>> {
                 series: report
                     .trend_series
                     .iter()
-                    .map(|(label, counts, alerts)| TrendSeries {
-                        label: label.clone(),
-                        counts: counts.clone(),
-                        alerts: alerts.clone(),
+                    .map(|t| TrendSeries {
+                        label: t.label.clone(),
+                        counts: t.counts.clone(),
+                        alerts: t.alerts.clone(),
                     })
                     .collect(),
             },

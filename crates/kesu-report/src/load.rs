@@ -271,7 +271,9 @@ pub fn load(root: &Path, week: IsoWeek) -> Result<ReportInput> {
         return Err(Error::State {
             path: root.display().to_string(),
             message: if interrupted {
-                format!("week {week} is incomplete (its run was interrupted); run it again ({known})")
+                format!(
+                    "week {week} is incomplete (its run was interrupted); run it again ({known})"
+                )
             } else {
                 format!("week {week} was not run ({known})")
             },

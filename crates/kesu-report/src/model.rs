@@ -14,7 +14,7 @@ use crate::load::{Cause, ReportInput, Typical, WeekTables};
 
 /// How many causes the 根因 section lists.
 pub const TOP_CAUSES: usize = 10;
-/// How many causes the trend chart draws.
+/// How many causes the trend chart draws (the alerted ones first).
 pub const TREND_CAUSES: usize = 5;
 /// How many gaps get typical cases and handling patterns.
 pub const TOP_GAPS: usize = 3;
@@ -302,9 +302,20 @@ pub struct Report {
     /// Trend chart data: weeks.
     #[serde(skip)]
     pub trend_weeks: Vec<String>,
-    /// Trend chart data: series (label, counts, alerted week indices).
+    /// Trend chart data: one line per top cause.
     #[serde(skip)]
-    pub trend_series: Vec<(String, Vec<Option<u64>>, Vec<usize>)>,
+    pub trend_series: Vec<TrendLine>,
+}
+
+/// A top cause's weekly counts over the trend weeks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendLine {
+    /// Cause name.
+    pub label: String,
+    /// Orders per week (None: the week was not run).
+    pub counts: Vec<Option<u64>>,
+    /// Indices of the weeks with an alert of the cause.
+    pub alerts: Vec<usize>,
 }
 
 /// 12.3%.
@@ -414,8 +425,12 @@ fn gap_name(c: &Cause) -> Option<String> {
 pub fn remedy_text(remedy: &str) -> &'static str {
     match remedy {
         "培训" => "服务行为类问题：对责任岗位开展服务规范与业务技能专项培训，纳入考核。",
-        "整改流程" => "业务管理实质问题：查找流程中的断点，明确责任部门与时限，整改并跟踪闭环。",
-        "延伸服务" => "非电力企业产权类：讲清产权分界，协助客户联系产权单位（物业、开发商）处理。",
+        "整改流程" => {
+            "业务管理实质问题：查找流程中的断点，明确责任部门与时限，整改并跟踪闭环。"
+        }
+        "延伸服务" => {
+            "非电力企业产权类：讲清产权分界，协助客户联系产权单位（物业、开发商）处理。"
+        }
         "宣传" => "客户理解偏差：加强政策与电费知识宣传，完善常见问题答复口径。",
         _ => "尚无对应的整改措施：请在分类表中为该漏洞指定。",
     }
@@ -526,7 +541,23 @@ pub fn build(input: &ReportInput) -> Report {
         })
         .collect();
 
-    let (trend_weeks, trend_series) = trends(input, &named);
+    // The trend chart shows the causes alerted this week (their rise is the
+    // news), then the largest causes.
+    let mut trend_causes: Vec<&Cause> = named
+        .iter()
+        .filter(|c| alerted.contains(c.cause_key.as_str()))
+        .take(TREND_CAUSES)
+        .copied()
+        .collect();
+    for c in &named {
+        if trend_causes.len() == TREND_CAUSES {
+            break;
+        }
+        if !trend_causes.iter().any(|t| t.cause_key == c.cause_key) {
+            trend_causes.push(c);
+        }
+    }
+    let (trend_weeks, trend_series) = trends(input, &trend_causes);
     let (units, units_per_10k, unit_class) = unit_views(input);
     let cases = gap_cases(cur, &gaps);
     let patterns = patterns(input, &gaps);
@@ -643,23 +674,24 @@ fn overview(
     let mut rates = vec![format!(
         "重复投诉率 {}{}",
         repeat.value,
-        paren(&repeat.change)
+        paren(&[repeat.change.as_str()])
     )];
     match k.substantiated_rate {
         Some(_) => rates.push(format!(
-            "属实率 {}（{} 件有核实结论）{}",
+            "属实率 {}{}",
             sub.value,
-            k.substantiation_known,
-            paren(&sub.change)
+            paren(&[
+                format!("{} 件有核实结论", k.substantiation_known).as_str(),
+                &sub.change
+            ])
         )),
         None => rates.push("导出数据无“是否属实”，属实率未计算".to_owned()),
     }
     match k.on_time_rate {
         Some(_) => rates.push(format!(
-            "按时办结率 {}（已办结 {} 件）{}",
+            "按时办结率 {}{}",
             ontime.value,
-            k.closed,
-            paren(&ontime.change)
+            paren(&[format!("已办结 {} 件", k.closed).as_str(), &ontime.change])
         )),
         None => rates.push("导出数据无办结时间，按时办结率未计算".to_owned()),
     }
@@ -700,7 +732,7 @@ fn overview(
             g.name, g.orders, g.share
         );
         if !g.trend.is_empty() {
-            s.push_str(&format!("（{}）", g.trend));
+            s.push_str(&paren(&[&g.trend]));
         }
         if let Some(g2) = gaps.get(1) {
             s.push_str(&format!("；其次为“{}”，占 {}", g2.name, g2.share));
@@ -740,11 +772,13 @@ fn overview(
     }
 }
 
-fn paren(s: &str) -> String {
-    if s.is_empty() {
+/// The non-empty parts in one pair of brackets: （a，b）.
+fn paren(parts: &[&str]) -> String {
+    let parts: Vec<&str> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
+    if parts.is_empty() {
         String::new()
     } else {
-        format!("（{s}）")
+        format!("（{}）", parts.join("，"))
     }
 }
 
@@ -824,11 +858,13 @@ fn alert_scope(input: &ReportInput, a: &crate::load::Alert) -> AlertScope {
         running += 1;
     }
     AlertScope {
-        unit: a
-            .unit
-            .clone()
-            .unwrap_or_else(|| ALL_UNITS_LABEL.to_owned()),
-        level: if a.level == "alert" { "预警" } else { "关注" }.to_owned(),
+        unit: a.unit.clone().unwrap_or_else(|| ALL_UNITS_LABEL.to_owned()),
+        level: if a.level == "alert" {
+            "预警"
+        } else {
+            "关注"
+        }
+        .to_owned(),
         level_key: a.level.clone(),
         observed: a.observed,
         expected: format!("{:.1}", a.expected),
@@ -839,7 +875,7 @@ fn alert_scope(input: &ReportInput, a: &crate::load::Alert) -> AlertScope {
         },
         threshold: format!("{:.1}", a.threshold),
         p_value: if a.p_value < 0.0001 {
-            "< 0.0001".to_owned()
+            "＜ 0.0001".to_owned()
         } else {
             format!("= {:.4}", a.p_value)
         },
@@ -895,7 +931,7 @@ fn gap_views(cur: &WeekTables, history: &[(kesu_pipeline::IsoWeek, WeekTables)])
                 .iter()
                 .filter(|c| gap_name(c).as_deref() == Some(name))
                 .collect();
-            causes.sort_by(|a, b| b.orders.cmp(&a.orders));
+            causes.sort_by_key(|c| std::cmp::Reverse(c.orders));
             let head = causes[0];
             GapView {
                 name: name.clone(),
@@ -914,15 +950,9 @@ fn gap_views(cur: &WeekTables, history: &[(kesu_pipeline::IsoWeek, WeekTables)])
     gaps
 }
 
-fn trends(
-    input: &ReportInput,
-    named: &[&Cause],
-) -> (Vec<String>, Vec<(String, Vec<Option<u64>>, Vec<usize>)>) {
-    let first = input
-        .history
-        .first()
-        .map(|(w, _)| *w)
-        .unwrap_or(input.week);
+/// The weekly counts of `causes` over the weeks the report sees.
+fn trends(input: &ReportInput, causes: &[&Cause]) -> (Vec<String>, Vec<TrendLine>) {
+    let first = input.history.first().map(|(w, _)| *w).unwrap_or(input.week);
     let mut weeks = vec![first];
     while *weeks.last().unwrap() < input.week {
         let next = weeks.last().unwrap().next();
@@ -934,9 +964,8 @@ fn trends(
         .map(|(w, t)| (*w, t))
         .chain([(input.week, &input.current)])
         .collect();
-    let series = named
+    let series = causes
         .iter()
-        .take(TREND_CAUSES)
         .map(|c| {
             let mut counts = Vec::new();
             let mut alerted = Vec::new();
@@ -951,8 +980,7 @@ fn trends(
                                 .map(|x| x.orders)
                                 .sum(),
                         ));
-                        if t
-                            .alerts
+                        if t.alerts
                             .iter()
                             .any(|a| a.cause_key == c.cause_key && a.level == "alert")
                         {
@@ -961,7 +989,11 @@ fn trends(
                     }
                 }
             }
-            (c.label.clone(), counts, alerted)
+            TrendLine {
+                label: c.label.clone(),
+                counts,
+                alerts: alerted,
+            }
         })
         .collect();
     let labels = weeks.iter().map(|w| format!("W{:02}", w.week())).collect();
@@ -1060,7 +1092,7 @@ fn gap_cases(cur: &WeekTables, gaps: &[GapView]) -> Vec<GapCases> {
                 .iter()
                 .filter(|c| gap_name(c).as_deref() == Some(g.name.as_str()))
                 .collect();
-            causes.sort_by(|a, b| b.orders.cmp(&a.orders));
+            causes.sort_by_key(|c| std::cmp::Reverse(c.orders));
             // One case per cause first (breadth), then the next of each.
             let mut cases = Vec::new();
             let depth = causes.iter().map(|c| c.typical.len()).max().unwrap_or(0);
@@ -1091,11 +1123,7 @@ fn patterns(input: &ReportInput, gaps: &[GapView]) -> Vec<Pattern> {
             let mut seen = std::collections::HashSet::new();
             let mut counts: HashMap<String, usize> = HashMap::new();
             let mut read = 0;
-            let weeks = input
-                .history
-                .iter()
-                .map(|(_, t)| t)
-                .chain([&input.current]);
+            let weeks = input.history.iter().map(|(_, t)| t).chain([&input.current]);
             for t in weeks {
                 for c in &t.causes {
                     if gap_name(c).as_deref() != Some(g.name.as_str()) {
@@ -1204,6 +1232,219 @@ mod tests {
             clauses("已联系客户，现场核实表计正常；向客户解释电价政策。好"),
             vec!["已联系客户", "现场核实表计正常", "向客户解释电价政策"]
         );
+    }
+
+    use crate::load::{Alert, Assignment, Kpi, TermWeight};
+
+    fn cause(key: &str, label: &str, gap: &str, orders: u64, typical: &[(&str, &str)]) -> Cause {
+        Cause {
+            cause_key: key.into(),
+            label: label.into(),
+            status: "recurring".into(),
+            orders,
+            share: orders as f64 / 100.0,
+            top_terms: vec![TermWeight {
+                term: "电表".into(),
+                weight: 1.0,
+            }],
+            gap: gap.into(),
+            gap_id: None,
+            remedy: "整改流程".into(),
+            responsible_post: "电能计量".into(),
+            typical: typical
+                .iter()
+                .map(|(id, handling)| Typical {
+                    work_order_id: (*id).into(),
+                    text: format!("{id} 的投诉"),
+                    handling: (*handling).into(),
+                    similarity: 0.9,
+                })
+                .collect(),
+            unit_orders: BTreeMap::new(),
+        }
+    }
+
+    fn alert(key: &str, unit: Option<&str>, level: &str, observed: u64, p: f64) -> Alert {
+        Alert {
+            cause_key: key.into(),
+            cause_label: format!("{key} 名称"),
+            unit: unit.map(Into::into),
+            observed,
+            expected: 4.0,
+            threshold: 9.0,
+            p_value: p,
+            level: level.into(),
+            method: "ears".into(),
+            reason: String::new(),
+        }
+    }
+
+    fn kpi(orders: u64) -> Kpi {
+        Kpi {
+            unit: None,
+            orders,
+            orders_per_10k: None,
+            substantiation_known: 0,
+            substantiated_rate: None,
+            repeat_rate: 0.02,
+            closed: 0,
+            on_time_rate: None,
+            class_mix: BTreeMap::new(),
+            channel_mix: BTreeMap::new(),
+            orders_prev_week: None,
+            week_on_week: None,
+            orders_year_ago: None,
+            year_on_year: None,
+        }
+    }
+
+    fn week(w: &str) -> kesu_pipeline::IsoWeek {
+        w.parse().unwrap()
+    }
+
+    /// Three weeks run out of four (W02 missing): W01, W03, W04.
+    fn input() -> ReportInput {
+        let w4 = WeekTables {
+            causes: vec![
+                cause(
+                    "C0001",
+                    "电表跳字",
+                    "计量装置差错",
+                    50,
+                    &[("A1", "已更换电表，退还电费。"), ("A2", "已更换电表。")],
+                ),
+                cause("C0002", "表计异常", "计量装置差错", 20, &[("B1", "")]),
+                cause(
+                    "C0003",
+                    "停电未通知",
+                    "信息发布不及时",
+                    25,
+                    &[("C1", "已致歉")],
+                ),
+                cause("C0000", "其他", "", 5, &[]),
+            ],
+            alerts: vec![
+                alert("C0001", Some("城东"), "alert", 30, 0.0001),
+                alert("C0001", None, "alert", 50, 0.001),
+                alert("C0003", None, "watch", 25, 0.02),
+            ],
+            kpis: vec![kpi(100)],
+        };
+        let w3 = WeekTables {
+            causes: vec![cause(
+                "C0001",
+                "电表跳字",
+                "计量装置差错",
+                30,
+                &[("D1", "已更换电表。")],
+            )],
+            alerts: vec![alert("C0001", Some("城东"), "watch", 12, 0.03)],
+            kpis: vec![kpi(60)],
+        };
+        let w1 = WeekTables {
+            causes: vec![cause("C0001", "电表跳字", "计量装置差错", 10, &[])],
+            alerts: vec![],
+            kpis: vec![kpi(40)],
+        };
+        ReportInput {
+            week: week("2024-W04"),
+            current: w4,
+            assignments: vec![
+                Assignment {
+                    unit: Some("城西".into()),
+                    cause_key: "C0001".into(),
+                    predicted_class: "营业业务".into(),
+                    work_order_id: "A1".into(),
+                },
+                Assignment {
+                    unit: Some("城东".into()),
+                    cause_key: "C0001".into(),
+                    predicted_class: "营业业务".into(),
+                    work_order_id: "A2".into(),
+                },
+            ],
+            rejects: 0,
+            history: vec![(week("2024-W01"), w1), (week("2024-W03"), w3)],
+            manifest: None,
+        }
+    }
+
+    #[test]
+    fn gaps_sum_their_causes_and_other_is_apart() {
+        let r = build(&input());
+        let gaps: Vec<(&str, u64)> = r.gaps.iter().map(|g| (g.name.as_str(), g.orders)).collect();
+        assert_eq!(gaps, [("计量装置差错", 70), ("信息发布不及时", 25)]);
+        assert_eq!(r.gaps[0].share, "70.0%");
+        assert_eq!(r.other_orders, 5);
+        assert_eq!(r.cause_count, 3, "其他 is not a cause");
+        assert_eq!(r.causes[0].previous, "30", "last week's count");
+    }
+
+    #[test]
+    fn alerts_are_grouped_by_cause_all_units_first_with_a_case_from_the_unit() {
+        let r = build(&input());
+        assert_eq!(r.alerts.len(), 2);
+        let a = &r.alerts[0];
+        assert_eq!((a.cause_key.as_str(), a.level.as_str()), ("C0001", "预警"));
+        let units: Vec<&str> = a.scopes.iter().map(|s| s.unit.as_str()).collect();
+        assert_eq!(units, ["全部单位", "城东"]);
+        // 城东 was warned the week before too: two weeks running since W03.
+        assert_eq!(
+            (a.scopes[1].since.as_str(), a.scopes[1].weeks_running),
+            ("2024-W03", 2)
+        );
+        assert_eq!(a.scopes[0].weeks_running, 1);
+        assert_eq!(a.scopes[1].ratio, "7.5 倍");
+        // The case comes from 城东 (A2), not the cause's first case (A1, 城西).
+        assert_eq!(a.case.as_ref().unwrap().work_order_id, "A2");
+        assert_eq!(r.alerts[1].level, "关注");
+        assert!(
+            r.overview
+                .narrative
+                .iter()
+                .any(|s| s.contains("“C0001 名称”（全部单位 50 件"))
+        );
+    }
+
+    #[test]
+    fn trends_leave_weeks_not_run_empty_and_mark_alert_weeks() {
+        let r = build(&input());
+        assert_eq!(r.trend_weeks, ["W01", "W02", "W03", "W04"]);
+        let line = &r.trend_series[0];
+        assert_eq!(line.label, "电表跳字");
+        assert_eq!(line.counts, [Some(10), None, Some(30), Some(50)]);
+        assert_eq!(line.alerts, [3], "W03 had a watch only; W04 an alert");
+    }
+
+    #[test]
+    fn an_alerted_cause_is_drawn_in_the_trends_even_when_it_is_small() {
+        let mut input = input();
+        input.current.causes.extend((4..10).map(|i| {
+            cause(
+                &format!("C000{i}"),
+                &format!("大根因{i}"),
+                "计量装置差错",
+                60 + i,
+                &[],
+            )
+        }));
+        let r = build(&input);
+        assert_eq!(r.trend_series.len(), TREND_CAUSES);
+        assert_eq!(
+            r.trend_series[0].label, "电表跳字",
+            "alerted, though 50 < 64"
+        );
+        assert_eq!(r.trend_series[1].label, "大根因9", "then the largest");
+    }
+
+    #[test]
+    fn handling_patterns_count_clauses_across_weeks_once_per_order() {
+        let r = build(&input());
+        let p = &r.patterns[0];
+        assert_eq!(p.gap, "计量装置差错");
+        assert_eq!(p.cases_read, 3, "A1, A2, D1 (B1 has no handling)");
+        assert_eq!(p.resolutions[0].text, "已更换电表");
+        assert_eq!(p.resolutions[0].cases, 3);
     }
 
     #[test]

@@ -70,7 +70,13 @@ fn environment(charts: &[ReportChart]) -> Result<Environment<'static>> {
     // Markdown, nothing when the week had no data for it.
     let figures: Vec<(String, String, String)> = charts
         .iter()
-        .map(|c| (c.id.to_owned(), c.title.clone(), inline_svg(&c.chart.svg, &c.title)))
+        .map(|c| {
+            (
+                c.id.to_owned(),
+                c.title.clone(),
+                inline_svg(&c.chart.svg, &c.title),
+            )
+        })
         .collect();
     env.add_function("chart", move |state: &State, id: String| -> Value {
         let Some((id, title, svg)) = figures.iter().find(|(i, _, _)| *i == id) else {

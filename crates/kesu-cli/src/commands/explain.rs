@@ -27,7 +27,7 @@ pub struct Args {
 }
 
 /// The stages of a run and the configuration sections they read.
-const STAGES: [(&str, &str, &[&str]); 9] = [
+const STAGES: [(&str, &str, &[&str]); 10] = [
     (
         "read",
         "read every export file; every row accepted or kept as a reject",
@@ -67,6 +67,11 @@ const STAGES: [(&str, &str, &[&str]); 9] = [
     (
         "checkpoint",
         "registry and history after the week (marks it complete); manifest last",
+        &[],
+    ),
+    (
+        "report",
+        "each week's management report from its tables: OUT/YYYY-Www/report.html, report.md, charts (--no-report skips; kesu report renders again)",
         &[],
     ),
 ];

@@ -74,7 +74,10 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         vec![w]
     } else {
         vec![*complete.last().with_context(|| {
-            format!("{} holds no complete week; run `kesu run` first", args.state.display())
+            format!(
+                "{} holds no complete week; run `kesu run` first",
+                args.state.display()
+            )
         })?]
     };
     let files = render(&args.state, &weeks, &args.out, args.pdf)?;
