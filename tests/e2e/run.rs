@@ -372,6 +372,7 @@ fn user_names_replace_labels_and_explain_shows_where_settings_came_from() {
         "kpis",
         "write",
         "checkpoint",
+        "report",
     ] {
         assert!(text.contains(&format!(". {stage}:")), "{stage}:\n{text}");
     }
