@@ -22,6 +22,8 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::schema::{Fields, FilterField, StoredCase, filter_value, load_case, seconds};
+use tantivy::tokenizer::{PreTokenizedString, Token};
+
 use crate::tokenize::{
     BIGRAM_TOKENIZER, CharGramTokenizer, UNIGRAM_TOKENIZER, WORD_TOKENIZER, WordTokenizer,
     pre_tokenized_words,
@@ -333,7 +335,7 @@ impl ComplaintIndex {
                 .collect();
             let docs: Vec<TantivyDocument> = orders
                 .par_iter()
-                .map(|o| self.document(o, analyzer, &version, true))
+                .map(|o| self.document(o, analyzer, &version, true, None))
                 .collect::<Result<_>>()?;
             for (order, doc) in orders.iter().zip(docs) {
                 writer.delete_term(Term::from_field_text(
@@ -354,15 +356,20 @@ impl ComplaintIndex {
         analyzer: &Analyzer,
         version: &AnalyzerVersion,
         char_fields: bool,
+        words: Option<Vec<Token>>,
     ) -> Result<TantivyDocument> {
         let f = &self.fields;
         let order = &o.order;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, order.id.as_str());
-        doc.add_pre_tokenized_text(
-            f.words,
-            pre_tokenized_words(&analyzer.segmenter, &o.text_norm),
-        );
+        let words = match words {
+            Some(tokens) => PreTokenizedString {
+                text: o.text_norm.clone(),
+                tokens,
+            },
+            None => pre_tokenized_words(&analyzer.segmenter, &o.text_norm),
+        };
+        doc.add_pre_tokenized_text(f.words, words);
         if char_fields {
             doc.add_text(f.bigrams, &o.text_norm);
             doc.add_text(f.unigrams, &o.text_norm);
@@ -411,13 +418,44 @@ impl Upsert<'_> {
     /// Adds or replaces (by work order id) these orders, segmenting them in
     /// parallel. They become visible at [`Upsert::commit`].
     pub fn add(&mut self, orders: &[NormalizedOrder]) -> Result<()> {
+        self.add_docs(orders, None)
+    }
+
+    /// [`Upsert::add`] for orders segmented already: `words[i]` are the
+    /// word tokens of `orders[i].text_norm`, as [`crate::word_tokens`] would
+    /// make them (e.g. [`crate::word_tokens_of`] over
+    /// [`Segmenter::search_of_precise`]). The text is not segmented again.
+    ///
+    /// # Panics
+    ///
+    /// If `words` and `orders` differ in length (a caller's bug).
+    pub fn add_segmented(
+        &mut self,
+        orders: &[NormalizedOrder],
+        words: Vec<Vec<Token>>,
+    ) -> Result<()> {
+        assert_eq!(orders.len(), words.len(), "one word list per order");
+        self.add_docs(orders, Some(words))
+    }
+
+    fn add_docs(
+        &mut self,
+        orders: &[NormalizedOrder],
+        words: Option<Vec<Vec<Token>>>,
+    ) -> Result<()> {
         let index = &*self.index;
         let (analyzer, version) = (self.analyzer, &self.version);
         let char_fields = self.options.char_fields;
+        let mut words = words.map(Vec::into_iter);
         for chunk in orders.chunks(BATCH) {
+            let chunk_words: Vec<Option<Vec<Token>>> = match &mut words {
+                Some(w) => w.by_ref().take(chunk.len()).map(Some).collect(),
+                None => vec![None; chunk.len()],
+            };
             let docs: Vec<TantivyDocument> = chunk
                 .par_iter()
-                .map(|o| index.document(o, analyzer, version, char_fields))
+                .zip(chunk_words)
+                .map(|(o, w)| index.document(o, analyzer, version, char_fields, w))
                 .collect::<Result<_>>()?;
             for (order, doc) in chunk.iter().zip(docs) {
                 let id = order.order.id.as_str();
