@@ -268,16 +268,16 @@ impl ComplaintIndex {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Commits `writer`'s additions with the payload, reloads the reader.
+    /// Does not wait for merges (see [`ComplaintIndex::finish_writer`]).
     fn commit(
         &mut self,
-        mut writer: IndexWriter,
+        writer: &mut IndexWriter,
         version: &AnalyzerVersion,
         started: Instant,
         docs_before: u64,
         orders: u64,
         unique: u64,
-        options: &WriterOptions,
     ) -> Result<UpsertStats> {
         let payload = serde_json::to_string(&CommitPayload {
             kesu_index_format: INDEX_FORMAT,
@@ -287,11 +287,6 @@ impl ComplaintIndex {
         prepared.set_payload(&payload);
         prepared.commit()?;
         let commit_elapsed = started.elapsed();
-        let merge_started = Instant::now();
-        if options.wait_merges {
-            writer.wait_merging_threads()?;
-        }
-        let merge_elapsed = merge_started.elapsed();
         self.reader.reload()?;
         let docs_after = self.num_docs();
         Ok(UpsertStats {
@@ -300,8 +295,26 @@ impl ComplaintIndex {
             docs_after,
             replaced: (docs_before + unique).saturating_sub(docs_after),
             commit_elapsed,
-            merge_elapsed,
+            merge_elapsed: Duration::ZERO,
         })
+    }
+
+    /// Ends a writer after its last commit: waits for its merges if the
+    /// options say so (recording how long in `stats`), else leaves the ones
+    /// in flight to be dropped (the commit is durable either way).
+    fn finish_writer(
+        &mut self,
+        writer: IndexWriter,
+        options: &WriterOptions,
+        stats: &mut UpsertStats,
+    ) -> Result<()> {
+        if options.wait_merges {
+            let merge_started = Instant::now();
+            writer.wait_merging_threads()?;
+            stats.merge_elapsed = merge_started.elapsed();
+            self.reader.reload()?;
+        }
+        Ok(())
     }
 
     fn writer(&self, options: &WriterOptions) -> Result<IndexWriter> {
@@ -323,7 +336,7 @@ impl ComplaintIndex {
             .collect();
         stale.sort();
         let options = WriterOptions::default();
-        let writer = self.writer(&options)?;
+        let mut writer = self.writer(&options)?;
         for chunk in stale.chunks(BATCH) {
             let cases: Vec<StoredCase> = chunk
                 .iter()
@@ -347,7 +360,9 @@ impl ComplaintIndex {
         }
         let n = stale.len() as u64;
         drop(searcher);
-        self.commit(writer, &version, started, docs_before, n, n, &options)
+        let mut stats = self.commit(&mut writer, &version, started, docs_before, n, n)?;
+        self.finish_writer(writer, &options, &mut stats)?;
+        Ok(stats)
     }
 
     fn document(
@@ -480,27 +495,49 @@ impl Upsert<'_> {
 
     /// Commits everything added, atomically, and waits for merges if the
     /// options say so.
-    pub fn commit(self) -> Result<UpsertStats> {
+    pub fn commit(mut self) -> Result<UpsertStats> {
+        let mut stats = self.commit_part()?;
         let Upsert {
             index,
-            version,
             options,
             writer,
-            started,
-            docs_before,
-            orders,
-            unique,
             ..
         } = self;
-        index.commit(
-            writer,
-            &version,
-            started,
-            docs_before,
-            orders,
-            unique,
-            &options,
-        )
+        index.finish_writer(writer, &options, &mut stats)?;
+        Ok(stats)
+    }
+
+    /// Commits everything added so far, atomically, and keeps the writer
+    /// for more: the next orders go into the next commit. The statistics
+    /// are those of this commit.
+    ///
+    /// For a job that commits many times in a row (`kesu run` over many
+    /// weeks, one commit a week): the background merges one commit starts
+    /// go on and are kept. Ending the writer after each commit without
+    /// waiting throws the merges in flight away, and the next writer starts
+    /// them again, on ever larger segments; waiting for them stalls every
+    /// commit instead. Merges still in flight when the upsert is dropped
+    /// (or at [`Upsert::commit`] without `wait_merges`) are dropped; the
+    /// commits are durable either way.
+    pub fn commit_and_continue(&mut self) -> Result<UpsertStats> {
+        self.commit_part()
+    }
+
+    fn commit_part(&mut self) -> Result<UpsertStats> {
+        let stats = self.index.commit(
+            &mut self.writer,
+            &self.version,
+            self.started,
+            self.docs_before,
+            self.orders,
+            self.unique,
+        )?;
+        self.started = Instant::now();
+        self.docs_before = stats.docs_after;
+        self.ids = Fingerprints::new();
+        self.orders = 0;
+        self.unique = 0;
+        Ok(stats)
     }
 }
 

@@ -439,6 +439,57 @@ fn upsert_in_blocks_commits_once() {
 }
 
 #[test]
+fn one_upsert_commits_week_after_week() {
+    let a = analyzer();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let orders = fixture_orders(a);
+    let n = orders.len() as u64;
+    let mut index = ComplaintIndex::create_or_open(dir.path(), a).expect("create");
+    let mut upsert = index
+        .begin_upsert(a, &crate::WriterOptions::default())
+        .expect("begin");
+    upsert.add(&orders[..100]).expect("add");
+    let first = upsert.commit_and_continue().expect("commit");
+    assert_eq!(
+        (
+            first.orders,
+            first.docs_before,
+            first.docs_after,
+            first.replaced
+        ),
+        (100, 0, 100, 0)
+    );
+    // The next commit replaces an order of the first by id.
+    let mut changed = orders[3].order.clone();
+    changed.text = "客户反映独一无二的斑马线问题".into();
+    let id = changed.id.0.clone();
+    upsert.add(&orders[100..]).expect("add");
+    upsert.add(&[a.normalizer.apply(changed)]).expect("add");
+    let second = upsert.commit_and_continue().expect("commit");
+    assert_eq!(
+        (
+            second.orders,
+            second.docs_before,
+            second.docs_after,
+            second.replaced
+        ),
+        (n - 100 + 1, 100, n, 1)
+    );
+    let last = upsert.commit().expect("empty commit");
+    assert_eq!((last.orders, last.docs_before, last.docs_after), (0, n, n));
+    let reopened = ComplaintIndex::open(dir.path(), a).expect("open");
+    assert_eq!(reopened.num_docs(), n);
+    assert_eq!(
+        reopened
+            .searcher(a)
+            .get(&id)
+            .expect("get")
+            .map(|c| c.order.text),
+        Some("客户反映独一无二的斑马线问题".to_owned())
+    );
+}
+
+#[test]
 fn upsert_replaces_by_id_and_survives_reopening() {
     let a = analyzer();
     let dir = tempfile::tempdir().expect("tempdir");

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use kesu_cluster::{CorpusBuilder, KChoice, LabelWords, Mining, MiningConfig, OTHER_ID, Taxonomy};
-use kesu_index::ComplaintIndex;
+use kesu_index::{ComplaintIndex, Upsert};
 use kesu_ingest::{ColumnMap, Encoding, IngestOptions, Tz};
 use kesu_normalize::NormalizedOrder;
 use kesu_registry::{CauseNames, CauseStatus, MatchConfig, Registry, WeekCluster};
@@ -255,6 +255,18 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
         history.retain(|k, _| *k < w);
     }
 
+    // One index writer for the whole run, one commit a week: the merges a
+    // week's commit starts go on in the background while the next weeks
+    // run (a writer per week threw the merges in flight away at its end
+    // and redid them, on ever larger segments). Merges still running at
+    // the end are dropped; every commit is durable.
+    let mut upsert = index.begin_upsert(
+        &setup.analyzer,
+        &kesu_index::WriterOptions {
+            wait_merges: false,
+            ..kesu_index::WriterOptions::default()
+        },
+    )?;
     let n_weeks = weeks.len();
     let last_week = weeks.keys().next_back().copied();
     let mut summaries = Vec::new();
@@ -282,7 +294,7 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
             week,
             orders,
             rejects,
-            &mut index,
+            &mut upsert,
             &mut registry,
             &mut history,
         )?;
@@ -293,6 +305,7 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
         cause_sizes.insert(week, done.cause_sizes);
         summaries.push(done.summary);
     }
+    drop(upsert);
     timer.lap("weeks");
     let mut timing = timer.finish("total");
     timing.extend(stage_totals);
@@ -454,7 +467,7 @@ fn run_week(
     week: IsoWeek,
     orders: Vec<NormalizedOrder>,
     rejects: &[kesu_model::Reject],
-    index: &mut ComplaintIndex,
+    upsert: &mut Upsert<'_>,
     registry: &mut Registry,
     history: &mut BTreeMap<IsoWeek, WeekCounts>,
 ) -> Result<WeekDone> {
@@ -484,15 +497,8 @@ fn run_week(
         || {
             timed(|| {
                 // One commit for the week; upsert by id, so a rerun replaces.
-                // Merges finish in the background: a backfill need not wait
-                // for them after every week (the commit is durable either way).
-                let options = kesu_index::WriterOptions {
-                    wait_merges: false,
-                    ..kesu_index::WriterOptions::default()
-                };
-                let mut upsert = index.begin_upsert(&setup.analyzer, &options)?;
                 upsert.add_segmented(&orders, words)?;
-                upsert.commit()
+                upsert.commit_and_continue()
             })
         },
         || timed(|| mine_week(setup, builder, &orders, terms, prior)),
