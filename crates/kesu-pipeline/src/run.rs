@@ -493,7 +493,7 @@ fn run_week(
     // parallel inside, but each has serial stretches (the index commit, the
     // class model) that the other fills.
     let prior = prior_causes(registry, week, ctx.plan.config.causes.warm_start_weeks);
-    let ((upsert, t_index), (mined, t_mine)) = rayon::join(
+    let ((indexed, t_index), (mined, t_mine)) = rayon::join(
         || {
             timed(|| {
                 // One commit for the week; upsert by id, so a rerun replaces.
@@ -505,7 +505,7 @@ fn run_week(
     );
     let texts_cut = segmenter.texts_cut() - cut_before;
     drop(orders);
-    let upsert = upsert?;
+    let indexed = indexed?;
     let (n, mining) = mined?;
     timer.record("index", t_index);
     timer.record("mine", t_mine);
@@ -804,8 +804,8 @@ fn run_week(
             .map(|m| m.metrics.unknown_typed_classes.clone())
             .unwrap_or_default(),
         kpi_notes,
-        index_docs: upsert.docs_after,
-        index_replaced: upsert.replaced,
+        index_docs: indexed.docs_after,
+        index_replaced: indexed.replaced,
         texts_cut,
         timing_s: timer.into_stages(),
     };
