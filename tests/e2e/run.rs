@@ -99,6 +99,12 @@ fn a_backfill_then_a_week_again_gives_identical_tables_and_no_duplicates() {
     let state = dir.path().join("state");
     let first = run_weekly(&state, &[]);
     assert_eq!(first["weeks"].as_array().expect("weeks").len(), 26);
+    // Segment once: each order's text is cut one time, for mining and the
+    // index together.
+    for week in first["weeks"].as_array().expect("weeks") {
+        assert!(week["orders"].as_u64().expect("orders") > 0, "{week}");
+        assert_eq!(week["texts_cut"], week["orders"], "{}", week["week"]);
+    }
     let before = decoded_tables(&state);
     assert_eq!(before.len(), 26 * 5, "five tables per week");
     let ids = column(&all_rows(&before, "assignments"), "work_order_id");

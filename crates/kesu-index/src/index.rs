@@ -22,6 +22,8 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::schema::{Fields, FilterField, StoredCase, filter_value, load_case, seconds};
+use tantivy::tokenizer::{PreTokenizedString, Token};
+
 use crate::tokenize::{
     BIGRAM_TOKENIZER, CharGramTokenizer, UNIGRAM_TOKENIZER, WORD_TOKENIZER, WordTokenizer,
     pre_tokenized_words,
@@ -266,16 +268,16 @@ impl ComplaintIndex {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Commits `writer`'s additions with the payload, reloads the reader.
+    /// Does not wait for merges (see [`ComplaintIndex::finish_writer`]).
     fn commit(
         &mut self,
-        mut writer: IndexWriter,
+        writer: &mut IndexWriter,
         version: &AnalyzerVersion,
         started: Instant,
         docs_before: u64,
         orders: u64,
         unique: u64,
-        options: &WriterOptions,
     ) -> Result<UpsertStats> {
         let payload = serde_json::to_string(&CommitPayload {
             kesu_index_format: INDEX_FORMAT,
@@ -285,11 +287,6 @@ impl ComplaintIndex {
         prepared.set_payload(&payload);
         prepared.commit()?;
         let commit_elapsed = started.elapsed();
-        let merge_started = Instant::now();
-        if options.wait_merges {
-            writer.wait_merging_threads()?;
-        }
-        let merge_elapsed = merge_started.elapsed();
         self.reader.reload()?;
         let docs_after = self.num_docs();
         Ok(UpsertStats {
@@ -298,8 +295,26 @@ impl ComplaintIndex {
             docs_after,
             replaced: (docs_before + unique).saturating_sub(docs_after),
             commit_elapsed,
-            merge_elapsed,
+            merge_elapsed: Duration::ZERO,
         })
+    }
+
+    /// Ends a writer after its last commit: waits for its merges if the
+    /// options say so (recording how long in `stats`), else leaves the ones
+    /// in flight to be dropped (the commit is durable either way).
+    fn finish_writer(
+        &mut self,
+        writer: IndexWriter,
+        options: &WriterOptions,
+        stats: &mut UpsertStats,
+    ) -> Result<()> {
+        if options.wait_merges {
+            let merge_started = Instant::now();
+            writer.wait_merging_threads()?;
+            stats.merge_elapsed = merge_started.elapsed();
+            self.reader.reload()?;
+        }
+        Ok(())
     }
 
     fn writer(&self, options: &WriterOptions) -> Result<IndexWriter> {
@@ -321,7 +336,7 @@ impl ComplaintIndex {
             .collect();
         stale.sort();
         let options = WriterOptions::default();
-        let writer = self.writer(&options)?;
+        let mut writer = self.writer(&options)?;
         for chunk in stale.chunks(BATCH) {
             let cases: Vec<StoredCase> = chunk
                 .iter()
@@ -333,7 +348,7 @@ impl ComplaintIndex {
                 .collect();
             let docs: Vec<TantivyDocument> = orders
                 .par_iter()
-                .map(|o| self.document(o, analyzer, &version, true))
+                .map(|o| self.document(o, analyzer, &version, true, None))
                 .collect::<Result<_>>()?;
             for (order, doc) in orders.iter().zip(docs) {
                 writer.delete_term(Term::from_field_text(
@@ -345,7 +360,9 @@ impl ComplaintIndex {
         }
         let n = stale.len() as u64;
         drop(searcher);
-        self.commit(writer, &version, started, docs_before, n, n, &options)
+        let mut stats = self.commit(&mut writer, &version, started, docs_before, n, n)?;
+        self.finish_writer(writer, &options, &mut stats)?;
+        Ok(stats)
     }
 
     fn document(
@@ -354,15 +371,20 @@ impl ComplaintIndex {
         analyzer: &Analyzer,
         version: &AnalyzerVersion,
         char_fields: bool,
+        words: Option<Vec<Token>>,
     ) -> Result<TantivyDocument> {
         let f = &self.fields;
         let order = &o.order;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, order.id.as_str());
-        doc.add_pre_tokenized_text(
-            f.words,
-            pre_tokenized_words(&analyzer.segmenter, &o.text_norm),
-        );
+        let words = match words {
+            Some(tokens) => PreTokenizedString {
+                text: o.text_norm.clone(),
+                tokens,
+            },
+            None => pre_tokenized_words(&analyzer.segmenter, &o.text_norm),
+        };
+        doc.add_pre_tokenized_text(f.words, words);
         if char_fields {
             doc.add_text(f.bigrams, &o.text_norm);
             doc.add_text(f.unigrams, &o.text_norm);
@@ -411,13 +433,44 @@ impl Upsert<'_> {
     /// Adds or replaces (by work order id) these orders, segmenting them in
     /// parallel. They become visible at [`Upsert::commit`].
     pub fn add(&mut self, orders: &[NormalizedOrder]) -> Result<()> {
+        self.add_docs(orders, None)
+    }
+
+    /// [`Upsert::add`] for orders segmented already: `words[i]` are the
+    /// word tokens of `orders[i].text_norm`, as [`crate::word_tokens`] would
+    /// make them (e.g. [`crate::word_tokens_of`] over
+    /// [`Segmenter::search_of_precise`]). The text is not segmented again.
+    ///
+    /// # Panics
+    ///
+    /// If `words` and `orders` differ in length (a caller's bug).
+    pub fn add_segmented(
+        &mut self,
+        orders: &[NormalizedOrder],
+        words: Vec<Vec<Token>>,
+    ) -> Result<()> {
+        assert_eq!(orders.len(), words.len(), "one word list per order");
+        self.add_docs(orders, Some(words))
+    }
+
+    fn add_docs(
+        &mut self,
+        orders: &[NormalizedOrder],
+        words: Option<Vec<Vec<Token>>>,
+    ) -> Result<()> {
         let index = &*self.index;
         let (analyzer, version) = (self.analyzer, &self.version);
         let char_fields = self.options.char_fields;
+        let mut words = words.map(Vec::into_iter);
         for chunk in orders.chunks(BATCH) {
+            let chunk_words: Vec<Option<Vec<Token>>> = match &mut words {
+                Some(w) => w.by_ref().take(chunk.len()).map(Some).collect(),
+                None => vec![None; chunk.len()],
+            };
             let docs: Vec<TantivyDocument> = chunk
                 .par_iter()
-                .map(|o| index.document(o, analyzer, version, char_fields))
+                .zip(chunk_words)
+                .map(|(o, w)| index.document(o, analyzer, version, char_fields, w))
                 .collect::<Result<_>>()?;
             for (order, doc) in chunk.iter().zip(docs) {
                 let id = order.order.id.as_str();
@@ -442,27 +495,49 @@ impl Upsert<'_> {
 
     /// Commits everything added, atomically, and waits for merges if the
     /// options say so.
-    pub fn commit(self) -> Result<UpsertStats> {
+    pub fn commit(mut self) -> Result<UpsertStats> {
+        let mut stats = self.commit_part()?;
         let Upsert {
             index,
-            version,
             options,
             writer,
-            started,
-            docs_before,
-            orders,
-            unique,
             ..
         } = self;
-        index.commit(
-            writer,
-            &version,
-            started,
-            docs_before,
-            orders,
-            unique,
-            &options,
-        )
+        index.finish_writer(writer, &options, &mut stats)?;
+        Ok(stats)
+    }
+
+    /// Commits everything added so far, atomically, and keeps the writer
+    /// for more: the next orders go into the next commit. The statistics
+    /// are those of this commit.
+    ///
+    /// For a job that commits many times in a row (`kesu run` over many
+    /// weeks, one commit a week): the background merges one commit starts
+    /// go on and are kept. Ending the writer after each commit without
+    /// waiting throws the merges in flight away, and the next writer starts
+    /// them again, on ever larger segments; waiting for them stalls every
+    /// commit instead. Merges still in flight when the upsert is dropped
+    /// (or at [`Upsert::commit`] without `wait_merges`) are dropped; the
+    /// commits are durable either way.
+    pub fn commit_and_continue(&mut self) -> Result<UpsertStats> {
+        self.commit_part()
+    }
+
+    fn commit_part(&mut self) -> Result<UpsertStats> {
+        let stats = self.index.commit(
+            &mut self.writer,
+            &self.version,
+            self.started,
+            self.docs_before,
+            self.orders,
+            self.unique,
+        )?;
+        self.started = Instant::now();
+        self.docs_before = stats.docs_after;
+        self.ids = Fingerprints::new();
+        self.orders = 0;
+        self.unique = 0;
+        Ok(stats)
     }
 }
 

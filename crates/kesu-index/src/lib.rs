@@ -59,8 +59,11 @@ pub use query::{MAX_DEPTH, MAX_QUERY_CHARS, MAX_TERMS, Query, QueryError, parse_
 pub use schema::{Fields, FilterField, StoredCase};
 pub use search::{ComplaintSearcher, Facet, FacetCounts, Filters, Hit, Hits, SNIPPET_CHARS};
 pub use snippet::{Snippet, match_spans, snippet};
+/// A word token of the index (tantivy's), as [`word_tokens_of`] makes them.
+pub use tantivy::tokenizer::Token;
 pub use tokenize::{
     CharGramTokenizer, WordTokenizer, covering_bigrams, fold, is_searchable_word, word_tokens,
+    word_tokens_of,
 };
 
 /// Errors of indexing, searching and exporting.

@@ -179,9 +179,83 @@ struct QueryFixtures {
     query: Vec<QueryFixture>,
 }
 
+/// The fixture index built from one precise cut per order, as `kesu run`
+/// builds it: search words derived with `search_of_precise`.
+fn segmented_fixture_index() -> &'static ComplaintIndex {
+    static I: OnceLock<ComplaintIndex> = OnceLock::new();
+    I.get_or_init(|| {
+        let a = analyzer();
+        let orders = fixture_orders(a);
+        let seg = &a.segmenter;
+        let words = orders
+            .iter()
+            .map(|o| {
+                let precise = seg.cut(&o.text_norm, Mode::Precise);
+                crate::word_tokens_of(seg, &seg.search_of_precise(&precise))
+            })
+            .collect();
+        let mut index = ComplaintIndex::create_in_ram(a).expect("ram index");
+        let mut upsert = index
+            .begin_upsert(a, &crate::WriterOptions::default())
+            .expect("begin");
+        upsert.add_segmented(&orders, words).expect("add");
+        upsert.commit().expect("commit");
+        index
+    })
+}
+
+#[test]
+fn words_from_one_precise_cut_equal_search_mode_words() {
+    let a = analyzer();
+    let seg = &a.segmenter;
+    let orders = fixture_orders(a);
+    assert!(orders.len() > 100);
+    for o in &orders {
+        let precise = seg.cut(&o.text_norm, Mode::Precise);
+        let derived = crate::word_tokens_of(seg, &seg.search_of_precise(&precise));
+        let direct = crate::word_tokens(seg, &o.text_norm);
+        let key = |t: &tantivy::tokenizer::Token| {
+            (t.text.clone(), t.offset_from, t.offset_to, t.position)
+        };
+        assert_eq!(
+            derived.iter().map(key).collect::<Vec<_>>(),
+            direct.iter().map(key).collect::<Vec<_>>(),
+            "{}",
+            o.text_norm
+        );
+    }
+}
+
 #[test]
 fn fixture_queries_return_exactly_the_truth() {
     let (index, orders) = fixture_index();
+    check_fixture_queries(index, orders);
+}
+
+#[test]
+fn fixture_queries_on_the_segmented_index_return_the_truth_with_the_same_scores() {
+    let (index, orders) = fixture_index();
+    let segmented = segmented_fixture_index();
+    check_fixture_queries(segmented, orders);
+    let a = analyzer();
+    let (plain, seg) = (index.searcher(a), segmented.searcher(a));
+    for q in ["停电 通知", "电费", "抄表员 态度", "台区经理", "智能电表"] {
+        let query = plain.parse(q).expect("query");
+        let hits = |s: &ComplaintSearcher| -> Vec<(String, u32)> {
+            s.search(&query, &Filters::default(), 20, 0)
+                .expect("search")
+                .hits
+                .iter()
+                .map(|h| (h.case.order.id.0.clone(), h.score.to_bits()))
+                .collect()
+        };
+        let expected = hits(&plain);
+        assert!(!expected.is_empty(), "{q}");
+        assert_eq!(hits(&seg), expected, "{q}");
+    }
+}
+
+fn check_fixture_queries(index: &ComplaintIndex, orders: &[NormalizedOrder]) {
     let a = analyzer();
     let searcher = index.searcher(a);
     let text = std::fs::read_to_string(fixture("queries.toml")).expect("queries.toml");
@@ -360,6 +434,57 @@ fn upsert_in_blocks_commits_once() {
     let searcher = index.searcher(a);
     assert_eq!(
         searcher.get(&id).expect("get").map(|c| c.order.text),
+        Some("客户反映独一无二的斑马线问题".to_owned())
+    );
+}
+
+#[test]
+fn one_upsert_commits_week_after_week() {
+    let a = analyzer();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let orders = fixture_orders(a);
+    let n = orders.len() as u64;
+    let mut index = ComplaintIndex::create_or_open(dir.path(), a).expect("create");
+    let mut upsert = index
+        .begin_upsert(a, &crate::WriterOptions::default())
+        .expect("begin");
+    upsert.add(&orders[..100]).expect("add");
+    let first = upsert.commit_and_continue().expect("commit");
+    assert_eq!(
+        (
+            first.orders,
+            first.docs_before,
+            first.docs_after,
+            first.replaced
+        ),
+        (100, 0, 100, 0)
+    );
+    // The next commit replaces an order of the first by id.
+    let mut changed = orders[3].order.clone();
+    changed.text = "客户反映独一无二的斑马线问题".into();
+    let id = changed.id.0.clone();
+    upsert.add(&orders[100..]).expect("add");
+    upsert.add(&[a.normalizer.apply(changed)]).expect("add");
+    let second = upsert.commit_and_continue().expect("commit");
+    assert_eq!(
+        (
+            second.orders,
+            second.docs_before,
+            second.docs_after,
+            second.replaced
+        ),
+        (n - 100 + 1, 100, n, 1)
+    );
+    let last = upsert.commit().expect("empty commit");
+    assert_eq!((last.orders, last.docs_before, last.docs_after), (0, n, n));
+    let reopened = ComplaintIndex::open(dir.path(), a).expect("open");
+    assert_eq!(reopened.num_docs(), n);
+    assert_eq!(
+        reopened
+            .searcher(a)
+            .get(&id)
+            .expect("get")
+            .map(|c| c.order.text),
         Some("客户反映独一无二的斑马线问题".to_owned())
     );
 }

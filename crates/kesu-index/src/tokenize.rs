@@ -14,7 +14,7 @@
 //! query ([`fold`]); everything else (full-width, traditional characters,
 //! whitespace) is already folded by the `Normalizer` on both sides.
 
-use kesu_segment::{Mode, Segmenter};
+use kesu_segment::{Mode, Segmenter, Term};
 use tantivy::tokenizer::{PreTokenizedString, Token, TokenStream, Tokenizer};
 
 /// Name under which [`CharGramTokenizer::bigrams`] is registered.
@@ -108,8 +108,16 @@ impl TokenStream for CharGramStream {
 ///
 /// Byte offsets refer to the input text.
 pub fn word_tokens(segmenter: &Segmenter, text: &str) -> Vec<Token> {
+    word_tokens_of(segmenter, &segmenter.cut(text, Mode::Search))
+}
+
+/// [`word_tokens`] from the text's search-mode terms, for a caller that
+/// has segmented the text already (e.g. `kesu run`, which derives them
+/// with [`Segmenter::search_of_precise`] from the precise cut its mining
+/// uses too, so each text is segmented once).
+pub fn word_tokens_of(segmenter: &Segmenter, search: &[Term<'_>]) -> Vec<Token> {
     let mut tokens = Vec::new();
-    for term in segmenter.cut(text, Mode::Search) {
+    for term in search {
         if !is_searchable_word(term.text) || segmenter.is_stopword(term.text) {
             continue;
         }

@@ -8,9 +8,11 @@
 //!    rejected + duplicates), rejects kept;
 //! 2. **partition**: accepted orders by the ISO week of `received_at`
 //!    (`--week` keeps one and counts the rest as outside the week);
-//! 3. per week, oldest first: **index** (upsert into the state's search
-//!    index, one commit), **mine** (root causes, gaps, typical cases,
-//!    repeats), **register** (match the week's causes to the registry of
+//! 3. per week, oldest first: **segment** (one precise cut of each order's
+//!    text, which both the index and mining use: no text is segmented
+//!    twice), **index** (upsert into the state's search index, one commit a
+//!    week through one writer for the whole run) side by side with **mine**
+//!    (root causes, gaps, typical cases, repeats), **register** (match the week's causes to the registry of
 //!    known causes: stable keys), **warn** (early warning against the
 //!    trailing baseline), **kpis**, **write** (the week's tables, each file
 //!    atomic) and **checkpoint** (the registry and history after the week:

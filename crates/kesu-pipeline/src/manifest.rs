@@ -73,6 +73,9 @@ pub struct WeekSummary {
     pub index_docs: u64,
     /// Orders that replaced an indexed document with the same id.
     pub index_replaced: u64,
+    /// Texts the week's segmenter cut: one per order, since the cut that
+    /// feeds mining also feeds the index.
+    pub texts_cut: u64,
     /// Seconds per stage.
     pub timing_s: BTreeMap<String, f64>,
 }

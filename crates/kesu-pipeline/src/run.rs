@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use kesu_cluster::{CorpusBuilder, KChoice, LabelWords, Mining, MiningConfig, OTHER_ID, Taxonomy};
-use kesu_index::ComplaintIndex;
+use kesu_index::{ComplaintIndex, Upsert};
 use kesu_ingest::{ColumnMap, Encoding, IngestOptions, Tz};
 use kesu_normalize::NormalizedOrder;
 use kesu_registry::{CauseNames, CauseStatus, MatchConfig, Registry, WeekCluster};
-use kesu_segment::{Analyzer, AnalyzerConfig, Segmenter, SegmenterConfig};
+use kesu_segment::{Analyzer, AnalyzerConfig, Mode, Segmenter, SegmenterConfig};
 use kesu_timing::{StageTimer, peak_rss_mb, timed};
 use rayon::prelude::*;
 
@@ -255,6 +255,18 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
         history.retain(|k, _| *k < w);
     }
 
+    // One index writer for the whole run, one commit a week: the merges a
+    // week's commit starts go on in the background while the next weeks
+    // run (a writer per week threw the merges in flight away at its end
+    // and redid them, on ever larger segments). Merges still running at
+    // the end are dropped; every commit is durable.
+    let mut upsert = index.begin_upsert(
+        &setup.analyzer,
+        &kesu_index::WriterOptions {
+            wait_merges: false,
+            ..kesu_index::WriterOptions::default()
+        },
+    )?;
     let n_weeks = weeks.len();
     let last_week = weeks.keys().next_back().copied();
     let mut summaries = Vec::new();
@@ -282,7 +294,7 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
             week,
             orders,
             rejects,
-            &mut index,
+            &mut upsert,
             &mut registry,
             &mut history,
         )?;
@@ -293,6 +305,7 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
         cause_sizes.insert(week, done.cause_sizes);
         summaries.push(done.summary);
     }
+    drop(upsert);
     timer.lap("weeks");
     let mut timing = timer.finish("total");
     timing.extend(stage_totals);
@@ -377,26 +390,48 @@ fn keep(o: &NormalizedOrder) -> Kept {
     }
 }
 
-/// Root-cause mining of one week's orders (the orders stay with the caller,
-/// who indexes them at the same time): the number of orders and the result,
-/// None for a week without orders.
-fn mine_week(
-    setup: &Setup,
+/// One cut of every order's normalised text (precise mode), and what both
+/// consumers need from it: the index's search-mode word tokens (derived, see
+/// [`Segmenter::search_of_precise`]) and mining's content words (masks read
+/// in the redacted text, see [`Segmenter::terms_of_precise`]), interned by
+/// `builder`. So each text is segmented once per run, not once per consumer.
+fn segment_week(
+    segmenter: &Segmenter,
+    builder: &CorpusBuilder,
     orders: &[NormalizedOrder],
-    prior_causes: Vec<Vec<(String, f64)>>,
-) -> Result<(usize, Option<Mining>)> {
-    let builder = CorpusBuilder::new(Vec::new()).with_normalizer(setup.analyzer.normalizer.clone());
-    let segmenter: &Segmenter = &setup.analyzer.segmenter;
-    let digests: Vec<_> = orders
+) -> (Vec<Vec<kesu_index::Token>>, Vec<Box<[u32]>>) {
+    orders
         .par_iter()
         .with_min_len(64)
         .map(|o| {
-            let terms = builder.intern(&segmenter.terms(o.text_redacted.as_str()));
-            builder.digest(o.clone(), terms)
+            let precise = segmenter.cut(&o.text_norm, Mode::Precise);
+            let words =
+                kesu_index::word_tokens_of(segmenter, &segmenter.search_of_precise(&precise));
+            let terms =
+                segmenter.terms_of_precise(&o.text_norm, &precise, o.text_redacted.as_str());
+            (words, builder.intern(&terms))
         })
+        .unzip()
+}
+
+/// Root-cause mining of one week's orders (the orders stay with the caller,
+/// who indexes them at the same time), from their interned content words:
+/// the number of orders and the result, None for a week without orders.
+fn mine_week(
+    setup: &Setup,
+    builder: CorpusBuilder,
+    orders: &[NormalizedOrder],
+    terms: Vec<Box<[u32]>>,
+    prior_causes: Vec<Vec<(String, f64)>>,
+) -> Result<(usize, Option<Mining>)> {
+    let digests: Vec<_> = orders
+        .par_iter()
+        .zip(terms)
+        .with_min_len(64)
+        .map(|(o, terms)| builder.digest(o.clone(), terms))
         .collect();
     let mut corpus = builder.finish(digests);
-    let tagger = segmenter.clone();
+    let tagger = setup.analyzer.segmenter.clone();
     corpus.label_words = Some(LabelWords::new(move |w| tagger.is_naming_word(w)));
     let n = corpus.len();
     if n == 0 {
@@ -432,7 +467,7 @@ fn run_week(
     week: IsoWeek,
     orders: Vec<NormalizedOrder>,
     rejects: &[kesu_model::Reject],
-    index: &mut ComplaintIndex,
+    upsert: &mut Upsert<'_>,
     registry: &mut Registry,
     history: &mut BTreeMap<IsoWeek, WeekCounts>,
 ) -> Result<WeekDone> {
@@ -446,31 +481,31 @@ fn run_week(
     // the week counts as incomplete, whatever happens in between.
     ctx.state.invalidate(week)?;
 
+    // segment: each text once, for both the index and mining.
+    let kept: Vec<Kept> = orders.par_iter().map(keep).collect();
+    let segmenter = &setup.analyzer.segmenter;
+    let cut_before = segmenter.texts_cut();
+    let builder = CorpusBuilder::new(Vec::new()).with_normalizer(setup.analyzer.normalizer.clone());
+    let (words, terms) = segment_week(segmenter, &builder, &orders);
+    lap(&mut timer, "segment");
+
     // index and mine side by side: both read the week's orders and are
     // parallel inside, but each has serial stretches (the index commit, the
     // class model) that the other fills.
-    let kept: Vec<Kept> = orders.par_iter().map(keep).collect();
     let prior = prior_causes(registry, week, ctx.plan.config.causes.warm_start_weeks);
-    let ((upsert, t_index), (mined, t_mine)) = rayon::join(
+    let ((indexed, t_index), (mined, t_mine)) = rayon::join(
         || {
             timed(|| {
                 // One commit for the week; upsert by id, so a rerun replaces.
-                // Merges finish in the background: a backfill need not wait
-                // for them after every week (the commit is durable either way).
-                index.upsert_with(
-                    &orders,
-                    &setup.analyzer,
-                    &kesu_index::WriterOptions {
-                        wait_merges: false,
-                        ..kesu_index::WriterOptions::default()
-                    },
-                )
+                upsert.add_segmented(&orders, words)?;
+                upsert.commit_and_continue()
             })
         },
-        || timed(|| mine_week(setup, &orders, prior)),
+        || timed(|| mine_week(setup, builder, &orders, terms, prior)),
     );
+    let texts_cut = segmenter.texts_cut() - cut_before;
     drop(orders);
-    let upsert = upsert?;
+    let indexed = indexed?;
     let (n, mining) = mined?;
     timer.record("index", t_index);
     timer.record("mine", t_mine);
@@ -769,8 +804,9 @@ fn run_week(
             .map(|m| m.metrics.unknown_typed_classes.clone())
             .unwrap_or_default(),
         kpi_notes,
-        index_docs: upsert.docs_after,
-        index_replaced: upsert.replaced,
+        index_docs: indexed.docs_after,
+        index_replaced: indexed.replaced,
+        texts_cut,
         timing_s: timer.into_stages(),
     };
     let cause_sizes = cause_rows

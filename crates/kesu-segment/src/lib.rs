@@ -9,7 +9,10 @@
 //! - [`Segmenter`] holds one dictionary load behind an `Arc`; clones are cheap
 //!   and share it across rayon workers.
 //! - [`Segmenter::cut`] gives every token with byte offsets (what the index
-//!   needs); [`Segmenter::terms`] gives the content words mining needs.
+//!   needs); [`Segmenter::terms`] gives the content words mining needs. A
+//!   job that needs both cuts each text once: [`Segmenter::search_of_precise`]
+//!   and [`Segmenter::terms_of_precise`] derive the search-mode tokens and
+//!   the terms from one precise cut ([`Segmenter::texts_cut`] counts cuts).
 //! - [`Analyzer`] pairs the segmenter with the
 //!   [`Normalizer`](kesu_normalize::Normalizer); its [`AnalyzerVersion`] is
 //!   stamped on every output so results made with different dictionaries

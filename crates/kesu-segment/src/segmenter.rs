@@ -4,6 +4,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use jieba_rs::Jieba;
@@ -85,6 +86,8 @@ struct Inner {
     numeric_words: HashSet<Box<str>, BuildHasherDefault<Fnv1a>>,
     hmm: bool,
     fingerprint: String,
+    /// Texts segmented so far (see [`Segmenter::texts_cut`]).
+    texts_cut: AtomicU64,
 }
 
 impl fmt::Debug for Segmenter {
@@ -177,6 +180,7 @@ impl Segmenter {
                 numeric_words,
                 hmm: cfg.hmm,
                 fingerprint,
+                texts_cut: AtomicU64::new(0),
             }),
         })
     }
@@ -199,6 +203,7 @@ impl Segmenter {
     /// In [`Mode::Precise`] the tokens tile `text` exactly. In
     /// [`Mode::Search`] they may overlap and are sorted by `(start, end)`.
     pub fn cut<'a>(&self, text: &'a str, mode: Mode) -> Vec<Term<'a>> {
+        self.count_cut();
         let jieba = &self.inner.jieba;
         match mode {
             Mode::Precise => jieba
@@ -232,6 +237,7 @@ impl Segmenter {
     /// text often carries its predicate in one (慢, 差, 贵, 闪), while the
     /// function characters (的, 了, 在) are in the stop-word list.
     pub fn terms<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        self.count_cut();
         let bytes = text.as_bytes();
         let masked = |i: usize| matches!(bytes.get(i), Some(b'*'));
         self.inner
@@ -246,6 +252,140 @@ impl Segmenter {
             })
             .map(|t| t.word)
             .collect()
+    }
+
+    /// The [`Mode::Search`] tokens of a text, derived from its
+    /// [`Mode::Precise`] tokens without segmenting it again: equal to
+    /// `cut(text, Mode::Search)` when `precise` is `cut(text, Mode::Precise)`.
+    ///
+    /// jieba's search mode is its precise cut plus, for each precise token,
+    /// the parts of an alphanumeric compound between `.`, `_` and `-` (two
+    /// bytes or more, with a letter) and the dictionary words among its
+    /// two-character substrings (tokens over two characters) and
+    /// three-character substrings (tokens over three characters). All of
+    /// that depends on the token and the dictionary alone, which is what
+    /// lets one cut serve both mining and the index.
+    pub fn search_of_precise<'a>(&self, precise: &[Term<'a>]) -> Vec<Term<'a>> {
+        let jieba = &self.inner.jieba;
+        let mut out = Vec::with_capacity(precise.len() * 3 / 2);
+        let mut bounds: Vec<usize> = Vec::new();
+        for &t in precise {
+            let word = t.text;
+            // The same order of emission as jieba's cut_for_search, so that
+            // the stable sort below leaves equal spans in the same order.
+            if word.bytes().any(|b| matches!(b, b'.' | b'_' | b'-')) {
+                let mut offset = 0;
+                for part in word.split(['.', '_', '-']) {
+                    if part.len() >= 2 && part.bytes().any(|b| b.is_ascii_alphabetic()) {
+                        let start = t.start + offset;
+                        out.push(Term {
+                            text: part,
+                            start,
+                            end: start + part.len(),
+                        });
+                    }
+                    offset += part.len() + 1;
+                }
+            }
+            bounds.clear();
+            bounds.extend(word.char_indices().map(|(i, _)| i));
+            let n = bounds.len();
+            bounds.push(word.len());
+            for len in [2, 3] {
+                if n <= len {
+                    continue;
+                }
+                for i in 0..=n - len {
+                    let gram = &word[bounds[i]..bounds[i + len]];
+                    if jieba.has_word(gram) {
+                        out.push(Term {
+                            text: gram,
+                            start: t.start + bounds[i],
+                            end: t.start + bounds[i + len],
+                        });
+                    }
+                }
+            }
+            out.push(t);
+        }
+        out.sort_by_key(|t| (t.start, t.end));
+        out
+    }
+
+    /// The mining terms of an order from the precise cut of its normalised
+    /// text, without segmenting its redacted text: the tokens of `precise`
+    /// (`cut(text, Mode::Precise)`) that [`Segmenter::terms`] would keep,
+    /// where "is or touches a mask" is read in `redacted`, the text with
+    /// personal data masked.
+    ///
+    /// Masking turns characters into `*` one for one, so character `i` of
+    /// `redacted` is character `i` of `text`: a token is dropped if the
+    /// character before it, any of its characters or the character after
+    /// it is `*` in `redacted`. The terms differ from
+    /// `terms(redacted)` only next to a mask, where jieba may cut the
+    /// unmasked text differently (`工作人员张三态度恶劣` is one block, its
+    /// redaction `工作人员**态度恶劣` is three); a term never holds or touches
+    /// masked characters either way.
+    ///
+    /// When `redacted` is not `text` with characters masked (another
+    /// number of characters, or other characters changed), this falls back
+    /// to `terms(redacted)`, a second cut.
+    pub fn terms_of_precise<'a>(
+        &self,
+        text: &'a str,
+        precise: &[Term<'a>],
+        redacted: &'a str,
+    ) -> Vec<&'a str> {
+        let keep = |t: &Term<'_>| {
+            (is_content_shaped(t.text) || self.inner.numeric_words.contains(t.text))
+                && !self.is_stopword(t.text)
+        };
+        if !redacted.as_bytes().contains(&b'*') {
+            if redacted != text {
+                return self.terms(redacted);
+            }
+            return precise.iter().filter(|t| keep(t)).map(|t| t.text).collect();
+        }
+        // masked[b]: the character of `text` starting at byte b is `*` in
+        // `redacted`.
+        let mut masked = vec![false; text.len() + 1];
+        let mut red = redacted.chars();
+        for (i, c) in text.char_indices() {
+            match red.next() {
+                Some('*') => masked[i] = true,
+                Some(r) if r == c => {}
+                _ => return self.terms(redacted),
+            }
+        }
+        if red.next().is_some() {
+            return self.terms(redacted);
+        }
+        precise
+            .iter()
+            .filter(|t| {
+                let before = text[..t.start]
+                    .char_indices()
+                    .next_back()
+                    .is_some_and(|(i, _)| masked[i]);
+                !before && !masked[t.start..=t.end].contains(&true) && keep(t)
+            })
+            .map(|t| t.text)
+            .collect()
+    }
+
+    /// How many texts this segmenter (and its clones) has cut so far:
+    /// every [`Segmenter::cut`] and [`Segmenter::terms`] counts one text,
+    /// [`Segmenter::search_of_precise`] and [`Segmenter::terms_of_precise`]
+    /// none (unless the latter falls back to a cut). For tests and run
+    /// metrics: a job that segments each text once cuts as many texts as it
+    /// has orders. Looking up one word ([`Segmenter::part_of_speech`]) is
+    /// not cutting a text and is not counted.
+    pub fn texts_cut(&self) -> u64 {
+        self.inner.texts_cut.load(Ordering::Relaxed)
+    }
+
+    fn count_cut(&self) {
+        self.inner.texts_cut.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The word's part of speech (jieba's tag set: n, v, a, d, m, eng …) from
@@ -469,6 +609,92 @@ mod tests {
         assert_eq!(seg().terms("拨打95598后等了30分钟"), ["拨打", "95598"]);
     }
 
+    #[test]
+    fn search_of_precise_adds_sub_words_and_compound_parts() {
+        let seg = seg();
+        for text in [
+            "业扩报装",
+            "WES-5.4.5版本的APP",
+            "10kV线路跳闸",
+            "智能电表户表改造",
+            "SN-ABC.12 表号",
+        ] {
+            let derived = seg.search_of_precise(&seg.cut(text, Mode::Precise));
+            assert_eq!(derived, seg.cut(text, Mode::Search), "{text}");
+        }
+        // With the HMM, jieba keeps an alphanumeric compound whole in
+        // precise mode and adds its parts in search mode.
+        let hmm = hmm_seg();
+        assert_eq!(
+            hmm.search_of_precise(&hmm.cut("WES-5.4.5", Mode::Precise)),
+            hmm.cut("WES-5.4.5", Mode::Search)
+        );
+        let got: Vec<&str> = hmm
+            .search_of_precise(&hmm.cut("WES-5.4.5", Mode::Precise))
+            .iter()
+            .map(|t| t.text)
+            .collect();
+        assert_eq!(got, ["WES", "WES-5.4.5"]);
+    }
+
+    #[test]
+    fn terms_of_precise_read_masks_in_the_redacted_text() {
+        let seg = seg();
+        let text = "客户来电反映：台区低电压，电话13812345678，张三要求尽快处理。10kV线路跳闸3次";
+        let redacted =
+            "客户来电反映：台区低电压，电话138****5678，张**要求尽快处理。10kV线路跳闸3次";
+        let precise = seg.cut(text, Mode::Precise);
+        assert_eq!(
+            seg.terms_of_precise(text, &precise, redacted),
+            ["台区", "低电压", "10kV线路", "跳闸"]
+        );
+        assert_eq!(seg.terms(redacted), ["台区", "低电压", "10kV线路", "跳闸"]);
+        // A mask inside a block: the words touching it go, as in terms().
+        let text = "抄表员张三态度恶劣拒不道歉";
+        let redacted = "抄表员**态度恶劣拒不道歉";
+        let precise = seg.cut(text, Mode::Precise);
+        let got = seg.terms_of_precise(text, &precise, redacted);
+        // 抄表员|张|三|态度恶劣|拒|不|道歉: the words beside the name go.
+        assert_eq!(got, ["拒", "道歉"]);
+        assert_eq!(got, seg.terms(redacted));
+    }
+
+    #[test]
+    fn terms_of_precise_fall_back_to_a_cut_when_the_texts_do_not_align() {
+        let seg = Segmenter::new(&SegmenterConfig::default()).unwrap();
+        let text = "台区低电压";
+        let precise = seg.cut(text, Mode::Precise);
+        assert_eq!(seg.texts_cut(), 1);
+        assert_eq!(
+            seg.terms_of_precise(text, &precise, text),
+            ["台区", "低电压"]
+        );
+        assert_eq!(seg.texts_cut(), 1, "no cut when the texts align");
+        assert_eq!(seg.terms_of_precise(text, &precise, "台区低电*"), ["台区"]);
+        assert!(seg.terms_of_precise(text, &precise, "台区*电压").is_empty());
+        assert_eq!(seg.texts_cut(), 1);
+        // Not the same characters: the redacted text is cut itself.
+        assert_eq!(
+            seg.terms_of_precise(text, &precise, "频繁停电"),
+            ["频繁停电"]
+        );
+        assert!(seg.terms_of_precise(text, &precise, "台区*").is_empty());
+        assert_eq!(seg.texts_cut(), 3);
+    }
+
+    #[test]
+    fn texts_cut_counts_cuts_and_terms_shared_by_clones() {
+        let seg = Segmenter::new(&SegmenterConfig::default()).unwrap();
+        let clone = seg.clone();
+        seg.cut("台区低电压", Mode::Precise);
+        clone.cut("台区低电压", Mode::Search);
+        clone.terms("台区低电压");
+        seg.search_of_precise(&seg.cut("业扩报装", Mode::Precise));
+        assert!(seg.is_naming_word("电费"));
+        assert_eq!(seg.texts_cut(), 4);
+        assert_eq!(clone.texts_cut(), 4);
+    }
+
     /// TEXT → mining terms for whole work-order sentences.
     const TERMS: &[(&str, &str)] = &[
         (
@@ -615,6 +841,18 @@ mod tests {
         assert!(toml::from_str::<SegmenterConfig>("user_dicts = []").is_err());
     }
 
+    fn hmm_seg() -> Segmenter {
+        static HMM: OnceLock<Segmenter> = OnceLock::new();
+        HMM.get_or_init(|| {
+            Segmenter::new(&SegmenterConfig {
+                hmm: true,
+                ..SegmenterConfig::default()
+            })
+            .unwrap()
+        })
+        .clone()
+    }
+
     /// Free text mixing CJK, power vocabulary, ASCII, digits, masks,
     /// whitespace, punctuation and emoji.
     fn free_text() -> impl Strategy<Value = String> {
@@ -624,6 +862,10 @@ mod tests {
             Just("欠费停电".to_owned()),
             "[a-zA-Z0-9 .+#_%-]{1,5}",
             Just("138****5678".to_owned()),
+            Just("电话13812345678".to_owned()),
+            Just("工作人员张三态度恶劣".to_owned()),
+            Just("WES-5.4.5".to_owned()),
+            "[a-z]{1,3}[._-][a-z0-9]{1,3}",
             "[\\s，。、！？“”（）]{1,2}",
             "[😀-🙏🔌⚡]{1,2}",
             Just("\r\n".to_owned()),
@@ -662,6 +904,42 @@ mod tests {
             // Every precise token is also a search token.
             for p in seg().cut(&text, Mode::Precise) {
                 prop_assert!(terms.contains(&p));
+            }
+        }
+
+        #[test]
+        fn search_of_precise_equals_search_mode(text in free_text()) {
+            for seg in [seg(), hmm_seg()] {
+                let derived = seg.search_of_precise(&seg.cut(&text, Mode::Precise));
+                prop_assert_eq!(derived, seg.cut(&text, Mode::Search));
+            }
+        }
+
+        #[test]
+        fn terms_of_precise_never_touch_a_mask(text in free_text()) {
+            let seg = seg();
+            let normalizer = kesu_normalize::Normalizer::builtin();
+            let text = normalizer.normalize(&text);
+            let redacted = normalizer.redact(&text);
+            let redacted = redacted.as_str();
+            let precise = seg.cut(&text, Mode::Precise);
+            let terms = seg.terms_of_precise(&text, &precise, redacted);
+            if redacted == text {
+                prop_assert_eq!(&terms, &seg.terms(&text));
+            }
+            // Every term is a precise token whose characters, and the ones
+            // on either side of it, are unmasked in the redacted text.
+            let red: Vec<char> = redacted.chars().collect();
+            let mut rest = precise.iter();
+            for term in &terms {
+                let t = rest.find(|p| p.text == *term);
+                prop_assert!(t.is_some(), "{} not in order", term);
+                let t = t.unwrap();
+                let from = text[..t.start].chars().count();
+                let to = from + t.text.chars().count();
+                let window = &red[from.saturating_sub(1)..(to + 1).min(red.len())];
+                prop_assert!(!window.contains(&'*'), "{} touches a mask in {}", term, redacted);
+                prop_assert_eq!(&red[from..to].iter().collect::<String>(), term);
             }
         }
 
