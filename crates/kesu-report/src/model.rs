@@ -59,6 +59,63 @@ pub struct Overview {
     pub tiles: Vec<Tile>,
     /// The narrative, one sentence per element.
     pub narrative: Vec<String>,
+    /// Shares by complaint class (the five official classes, in order).
+    pub classes: Vec<MixRow>,
+    /// Shares by intake channel, largest first.
+    pub channels: Vec<MixRow>,
+}
+
+/// One class or channel: its orders and share this week, and the change of
+/// its share from last week.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MixRow {
+    /// Class or channel.
+    pub name: String,
+    /// Orders (share × the week's orders, rounded).
+    pub orders: u64,
+    /// Share as printed.
+    pub share: String,
+    /// Change of share from last week as printed ("—" when last week was not run).
+    pub change: String,
+    /// up / down / flat / "".
+    pub direction: String,
+}
+
+/// The mix rows of `now` against `before`, in `order` (then the rest, largest first).
+fn mix_rows(
+    now: &BTreeMap<String, f64>,
+    before: Option<&BTreeMap<String, f64>>,
+    orders: u64,
+    order: &[&str],
+) -> Vec<MixRow> {
+    let mut names: Vec<&String> = now.keys().collect();
+    names.sort_by(|a, b| {
+        let rank = |n: &str| order.iter().position(|o| *o == n).unwrap_or(order.len());
+        rank(a)
+            .cmp(&rank(b))
+            .then(now[*b].total_cmp(&now[*a]))
+            .then(a.cmp(b))
+    });
+    names
+        .into_iter()
+        .map(|name| {
+            let share = now[name];
+            let (change, dir) = match before {
+                Some(b) => {
+                    let d = share - b.get(name).copied().unwrap_or(0.0);
+                    (signed_pp(d), direction(d, 0.005))
+                }
+                None => ("—".to_owned(), ""),
+            };
+            MixRow {
+                name: name.clone(),
+                orders: (share * orders as f64).round() as u64,
+                share: pct(share),
+                change,
+                direction: dir.to_owned(),
+            }
+        })
+        .collect()
 }
 
 /// A typical case as the report shows it.
@@ -597,6 +654,8 @@ fn overview(
             orders: 0,
             tiles: Vec::new(),
             narrative: vec!["本周没有投诉工单。".to_owned()],
+            classes: Vec::new(),
+            channels: Vec::new(),
         };
     };
     let pk = prev.and_then(WeekTables::all_units);
@@ -769,6 +828,8 @@ fn overview(
         orders: k.orders,
         tiles,
         narrative: text,
+        classes: mix_rows(&k.class_mix, pk.map(|p| &p.class_mix), k.orders, &CLASSES),
+        channels: mix_rows(&k.channel_mix, pk.map(|p| &p.channel_mix), k.orders, &[]),
     }
 }
 
@@ -1447,6 +1508,23 @@ mod tests {
         assert_eq!(p.cases_read, 3, "A1, A2, D1 (B1 has no handling)");
         assert_eq!(p.resolutions[0].text, "已更换电表");
         assert_eq!(p.resolutions[0].cases, 3);
+    }
+
+    #[test]
+    fn class_mix_follows_the_official_order_with_changes_from_last_week() {
+        let now = BTreeMap::from([
+            ("停送电".to_owned(), 0.5),
+            ("供电服务".to_owned(), 0.25),
+            ("其他".to_owned(), 0.25),
+        ]);
+        let before = BTreeMap::from([("停送电".to_owned(), 0.4), ("供电服务".to_owned(), 0.6)]);
+        let rows = mix_rows(&now, Some(&before), 200, &CLASSES);
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["供电服务", "停送电", "其他"]);
+        assert_eq!((rows[1].orders, rows[1].share.as_str()), (100, "50.0%"));
+        assert_eq!(rows[1].change, "+10.0 个百分点");
+        assert_eq!(rows[2].change, "+25.0 个百分点", "new this week");
+        assert_eq!(mix_rows(&now, None, 200, &CLASSES)[0].change, "—");
     }
 
     #[test]
