@@ -26,6 +26,7 @@
 pub mod config;
 pub mod kpis;
 pub mod manifest;
+pub mod repeats;
 pub mod run;
 pub mod state;
 pub mod tables;
