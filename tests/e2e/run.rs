@@ -406,6 +406,7 @@ fn user_names_replace_labels_and_explain_shows_where_settings_came_from() {
         "index",
         "mine",
         "register",
+        "repeats",
         "warn",
         "kpis",
         "write",
