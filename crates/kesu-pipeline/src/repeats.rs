@@ -16,7 +16,7 @@
 //! key is what says two weeks' clusters are one problem, and within a week
 //! two orders of one cause pass the TF-IDF test almost always.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDateTime};
 use kesu_cluster::repeats::{HASHES, jaccard};
@@ -72,7 +72,7 @@ pub fn link(
         return 0;
     }
     let window = chrono::Duration::days(window_days);
-    let mut by_key: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut by_key: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
     for (r, m) in earlier.iter().enumerate() {
         for &k in &m.keys {
             by_key.entry(k).or_default().push(r);
