@@ -5,7 +5,9 @@
 //! first complaints. Each week therefore leaves, for the weeks after it, what
 //! repeat detection needs of its orders and nothing more: the time of
 //! receipt, the hashed identity keys (no personal value can be read back from
-//! them), the MinHash signature of the redacted text, the repeat group and
+//! them), the MinHash signature of the redacted text (the low 16 bits of each
+//! hash: b-bit MinHash, half the bytes for a collision chance of 2⁻¹⁶ per
+//! hash, which moves a Jaccard estimate by about 10⁻⁵), the repeat group and
 //! the stable cause key. A later week links each of its orders to the
 //! earliest such order of the window that shares a key and is the same
 //! matter; the order's whole in-week group then joins that earlier group.
@@ -19,11 +21,32 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDateTime};
-use kesu_cluster::repeats::{HASHES, jaccard};
+use kesu_cluster::repeats::HASHES;
 use rayon::prelude::*;
 
 use crate::run::OTHER_KEY;
 use crate::tables::AssignmentRow;
+
+/// The kept bits of a MinHash signature.
+pub type Signature16 = [u16; HASHES];
+
+/// The low 16 bits of each hash of a full signature.
+pub fn low_bits(sig: &[u32; HASHES]) -> Signature16 {
+    std::array::from_fn(|i| sig[i] as u16)
+}
+
+/// Estimated Jaccard similarity of a full and a kept signature (0 when the
+/// full one is of a text without shingles).
+pub fn jaccard16(full: &[u32; HASHES], kept: &Signature16) -> f64 {
+    if full[0] == u32::MAX {
+        return 0.0;
+    }
+    full.iter()
+        .zip(kept)
+        .filter(|(a, b)| **a as u16 == **b)
+        .count() as f64
+        / HASHES as f64
+}
 
 /// First bytes of a week's repeat file; the digit is the layout version.
 const MAGIC: &[u8; 8] = b"KESUREP1";
@@ -40,8 +63,8 @@ pub struct Remembered {
     pub received_at: NaiveDateTime,
     /// Its hashed identity keys (never empty: keyless orders are not kept).
     pub keys: Vec<u64>,
-    /// MinHash of its redacted text.
-    pub signature: [u32; HASHES],
+    /// MinHash of its redacted text, low bits ([`low_bits`]).
+    pub signature: Signature16,
     /// Its repeat group (the work order id of the group's first order).
     pub group: String,
     /// Its stable cause key.
@@ -97,7 +120,7 @@ pub fn link(
                         continue;
                     }
                     let same_cause = row.cause_key == m.cause_key && m.cause_key != OTHER_KEY;
-                    if !same_cause && jaccard(sig, &m.signature) < min_jaccard {
+                    if !same_cause && jaccard16(sig, &m.signature) < min_jaccard {
                         continue;
                     }
                     if best.is_none_or(|b| (m.received_at, r) < (earlier[b].received_at, b)) {
@@ -145,7 +168,7 @@ pub fn remember(rows: &[AssignmentRow], identities: &[Identity]) -> Vec<Remember
             Some(Remembered {
                 received_at: row.received_at,
                 keys: id.keys.clone(),
-                signature: **id.signature.as_ref()?,
+                signature: low_bits(id.signature.as_ref()?),
                 group: row.repeat_group.clone(),
                 cause_key: row.cause_key.clone(),
             })
@@ -168,7 +191,7 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
 /// The bytes of a week's repeat file (little-endian, fixed layout: it is
 /// read back only by kesu, and Parquet would add a schema for four fields).
 pub fn encode(records: &[Remembered]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(16 + records.len() * (HASHES * 4 + 64));
+    let mut out = Vec::with_capacity(16 + records.len() * (HASHES * 2 + 64));
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(records.len() as u64).to_le_bytes());
     for m in records {
@@ -222,7 +245,7 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<Vec<Remembered>, String> {
     let n = r.u64()?;
     // Every record takes at least its signature: a count the bytes cannot
     // hold is corruption, not a reason to allocate.
-    if n > (bytes.len() / (HASHES * 4)) as u64 {
+    if n > (bytes.len() / (HASHES * 2)) as u64 {
         return Err(format!("repeat file claims {n} records"));
     }
     let mut out = Vec::with_capacity(n as usize);
@@ -234,9 +257,9 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<Vec<Remembered>, String> {
             .naive_utc();
         let nkeys = r.take(1)?[0] as usize;
         let keys = (0..nkeys).map(|_| r.u64()).collect::<Result<_, _>>()?;
-        let mut signature = [0u32; HASHES];
+        let mut signature = [0u16; HASHES];
         for h in &mut signature {
-            *h = r.u32()?;
+            *h = u16::from_le_bytes(r.take(2)?.try_into().expect("2 bytes"));
         }
         let group = r.string()?;
         let cause_key = r.string()?;
@@ -298,7 +321,7 @@ mod tests {
         Remembered {
             received_at: at(3),
             keys: vec![7],
-            signature: minhash(LOW_VOLTAGE),
+            signature: low_bits(&minhash(LOW_VOLTAGE)),
             group: "W0".to_owned(),
             cause_key: "C0001".to_owned(),
         }
@@ -380,15 +403,28 @@ mod tests {
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].group, "W0");
         assert_eq!(kept[0].keys, vec![7, 8]);
-        assert_eq!(kept[0].signature, minhash(LOW_VOLTAGE));
+        assert_eq!(kept[0].signature, low_bits(&minhash(LOW_VOLTAGE)));
+    }
+
+    #[test]
+    fn kept_bits_estimate_as_the_full_signature() {
+        use kesu_cluster::repeats::jaccard;
+        let a = minhash(LOW_VOLTAGE);
+        let b = minhash(&format!("再次来电，{LOW_VOLTAGE}"));
+        let c = minhash(TARIFF);
+        assert_eq!(jaccard16(&a, &low_bits(&a)), 1.0);
+        assert_eq!(jaccard16(&a, &low_bits(&b)), jaccard(&a, &b));
+        assert_eq!(jaccard16(&a, &low_bits(&c)), jaccard(&a, &c));
+        assert!(jaccard(&a, &b) > 0.5 && jaccard(&a, &c) < 0.3);
+        assert_eq!(jaccard16(&minhash(""), &low_bits(&minhash(""))), 0.0);
     }
 
     #[test]
     fn the_file_layout_is_pinned() {
         let bytes = encode(&[sunday()]);
         // magic 8, count 8, seconds 8, nanos 4, key count 1, one key 8,
-        // signature 256, "W0" 2+2, "C0001" 2+5.
-        assert_eq!(bytes.len(), 8 + 8 + 8 + 4 + 1 + 8 + HASHES * 4 + 4 + 7);
+        // signature 128, "W0" 2+2, "C0001" 2+5.
+        assert_eq!(bytes.len(), 8 + 8 + 8 + 4 + 1 + 8 + HASHES * 2 + 4 + 7);
         assert_eq!(&bytes[..8], b"KESUREP1");
         assert_eq!(bytes[8], 1);
         assert_eq!(decode(&bytes).unwrap(), vec![sunday()]);
@@ -409,7 +445,7 @@ mod tests {
             let m = Remembered {
                 received_at: DateTime::from_timestamp(secs, 0).unwrap().naive_utc(),
                 keys,
-                signature: minhash(&text),
+                signature: low_bits(&minhash(&text)),
                 group,
                 cause_key: cause,
             };
