@@ -435,6 +435,56 @@ mod tests {
 
     proptest::proptest! {
         #[test]
+        fn linking_only_adds_repeats_and_counts_them(
+            this in proptest::collection::vec((1u32..28, 0u64..4, 0usize..3, 0usize..4, 0usize..3), 0..12),
+            before in proptest::collection::vec((1u32..28, 0u64..4, 0usize..3, 0usize..3), 0..12),
+        ) {
+            let texts = [LOW_VOLTAGE, TARIFF, "营业厅工作人员服务态度恶劣"];
+            let causes = ["C0001", "C0002", OTHER_KEY];
+            let earlier: Vec<Remembered> = before
+                .iter()
+                .enumerate()
+                .map(|(i, &(day, key, text, cause))| Remembered {
+                    received_at: at(day),
+                    keys: vec![key + 1],
+                    signature: low_bits(&minhash(texts[text])),
+                    group: format!("E{i}"),
+                    cause_key: causes[cause].to_owned(),
+                })
+                .collect();
+            let mut rows: Vec<AssignmentRow> = this
+                .iter()
+                .enumerate()
+                .map(|(i, &(day, _, _, group, cause))| {
+                    // Group g's leader is the row g (when it exists).
+                    let leader = group.min(i);
+                    row(&format!("W{i}"), day, causes[cause], &format!("W{leader}"), leader != i)
+                })
+                .collect();
+            let ids: Vec<Identity> = this
+                .iter()
+                .map(|&(_, key, text, _, _)| {
+                    if key == 0 { ident(&[], texts[text]) } else { ident(&[key], texts[text]) }
+                })
+                .collect();
+            let before_rows = rows.clone();
+            let newly = link(&mut rows, &ids, &earlier, 30, 0.3);
+            let flips = before_rows.iter().zip(&rows).filter(|(a, b)| !a.is_repeat && b.is_repeat).count();
+            proptest::prop_assert_eq!(newly, flips);
+            for (a, b) in before_rows.iter().zip(&rows) {
+                proptest::prop_assert!(!a.is_repeat || b.is_repeat);
+                if a.repeat_group != b.repeat_group {
+                    proptest::prop_assert!(b.is_repeat && b.repeat_group.starts_with('E'));
+                }
+            }
+            // Without keys nothing links.
+            let mut unchanged = before_rows.clone();
+            let none: Vec<Identity> = ids.iter().map(|_| Identity::default()).collect();
+            proptest::prop_assert_eq!(link(&mut unchanged, &none, &earlier, 30, 0.3), 0);
+            proptest::prop_assert_eq!(unchanged, before_rows);
+        }
+
+        #[test]
         fn any_records_survive_the_file(
             secs in 0i64..4_000_000_000,
             keys in proptest::collection::vec(1u64.., 1..6),
