@@ -125,6 +125,38 @@ fn a_backfill_then_a_week_again_gives_identical_tables_and_no_duplicates() {
             .expect("week");
         assert!(column(rows, "week").iter().all(|w| w == week), "{path}");
     }
+    // Repeats across week boundaries: orders that join a repeat group begun
+    // in an earlier week, as many as the weeks say they linked (an order
+    // can also join through a member of its in-week group, so at least).
+    let linked: u64 = first["weeks"]
+        .as_array()
+        .expect("weeks")
+        .iter()
+        .map(|w| w["repeats_across_weeks"].as_u64().expect("count"))
+        .sum();
+    let assignments = all_rows(&before, "assignments");
+    let week_of: BTreeMap<String, String> = ids
+        .iter()
+        .cloned()
+        .zip(column(&assignments, "week"))
+        .collect();
+    let groups = column(&assignments, "repeat_group");
+    let repeats = column(&assignments, "is_repeat");
+    let weeks = column(&assignments, "week");
+    let earlier_group = (0..ids.len())
+        .filter(|&i| repeats[i] == "true" && week_of.get(&groups[i]).is_some_and(|w| *w < weeks[i]))
+        .count() as u64;
+    assert!(
+        linked > 0 && earlier_group >= linked,
+        "{linked} linked, {earlier_group} in earlier groups"
+    );
+    assert_eq!(
+        std::fs::read_dir(state.join("repeats"))
+            .expect("repeats/")
+            .count(),
+        26,
+        "one repeat file per week"
+    );
 
     let again = run_weekly(&state, &["--week", "2024-W26"]);
     assert_eq!(again["weeks"].as_array().expect("weeks").len(), 1);
@@ -374,6 +406,7 @@ fn user_names_replace_labels_and_explain_shows_where_settings_came_from() {
         "index",
         "mine",
         "register",
+        "repeats",
         "warn",
         "kpis",
         "write",

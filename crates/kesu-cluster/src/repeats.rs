@@ -18,7 +18,7 @@ use crate::kmeans::mix64;
 type Pairs = Vec<(usize, usize)>;
 
 /// Number of MinHash functions.
-const HASHES: usize = 64;
+pub const HASHES: usize = 64;
 
 /// Largest number of later orders one order is compared with inside a block
 /// (bounds the cost of huge blocks such as a shared landlord phone).
@@ -87,6 +87,12 @@ impl IdentityKeys {
     /// Whether no key at all was found: the order cannot be a repeat.
     pub fn is_empty(&self) -> bool {
         self.sources == 0
+    }
+
+    /// The distinct hashed keys (no personal value can be read back from
+    /// them), for blocking against orders kept from earlier weeks.
+    pub fn hashes(&self) -> impl Iterator<Item = u64> + '_ {
+        self.keys.iter().flatten().map(|k| k.get())
     }
 }
 

@@ -13,9 +13,10 @@
 //!    twice), **index** (upsert into the state's search index, one commit a
 //!    week through one writer for the whole run) side by side with **mine**
 //!    (root causes, gaps, typical cases, repeats), **register** (match the week's causes to the registry of
-//!    known causes: stable keys), **warn** (early warning against the
+//!    known causes: stable keys), **repeats** (join repeat groups begun in
+//!    earlier weeks within the repeat window, see [`repeats`]), **warn** (early warning against the
 //!    trailing baseline), **kpis**, **write** (the week's tables, each file
-//!    atomic) and **checkpoint** (the registry and history after the week:
+//!    atomic, and the week's repeat file) and **checkpoint** (the registry and history after the week:
 //!    written last, it marks the week complete);
 //! 4. **manifest**: one `manifest.json` per run, written last.
 //!
@@ -26,6 +27,7 @@
 pub mod config;
 pub mod kpis;
 pub mod manifest;
+pub mod repeats;
 pub mod run;
 pub mod state;
 pub mod tables;

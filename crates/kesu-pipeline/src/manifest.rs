@@ -59,8 +59,13 @@ pub struct WeekSummary {
     pub alerts: usize,
     /// Alerts at level watch.
     pub watch: usize,
-    /// Repeat rate of the week.
+    /// Share of the week's orders that are later members of a repeat group,
+    /// groups that began in an earlier week included.
     pub repeat_rate: f64,
+    /// Orders that are repeats only through an order of an earlier week
+    /// (within the repeat window): found across the week boundary.
+    #[serde(default)]
+    pub repeats_across_weeks: u64,
     /// Number of clusters chosen (k) and how.
     pub k: usize,
     /// "auto" or "fixed".

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use crate::kpis::{self, ALL_UNITS, OrderFacts, OrderHistory, Units};
 use crate::manifest::{InputFile, RowAccounting, RunManifest, WeekSummary};
+use crate::repeats::Identity;
 use crate::state::{Checkpoint, STATE_FORMAT, State, WeekCounts};
 use crate::tables::{self, AssignmentRow, CauseRow, TypicalRow};
 use crate::week::IsoWeek;
@@ -416,14 +417,15 @@ fn segment_week(
 
 /// Root-cause mining of one week's orders (the orders stay with the caller,
 /// who indexes them at the same time), from their interned content words:
-/// the number of orders and the result, None for a week without orders.
+/// the number of orders, the result (None for a week without orders) and
+/// each order's identity for repeats across the week boundary.
 fn mine_week(
     setup: &Setup,
     builder: CorpusBuilder,
     orders: &[NormalizedOrder],
     terms: Vec<Box<[u32]>>,
     prior_causes: Vec<Vec<(String, f64)>>,
-) -> Result<(usize, Option<Mining>)> {
+) -> Result<(usize, Option<Mining>, Vec<Identity>)> {
     let digests: Vec<_> = orders
         .par_iter()
         .zip(terms)
@@ -435,13 +437,27 @@ fn mine_week(
     corpus.label_words = Some(LabelWords::new(move |w| tagger.is_naming_word(w)));
     let n = corpus.len();
     if n == 0 {
-        return Ok((0, None));
+        return Ok((0, None, Vec::new()));
     }
     let cfg = MiningConfig {
         prior_causes,
         ..setup.mining.clone()
     };
-    Ok((n, Some(kesu_cluster::mine(&corpus, &setup.taxonomy, &cfg)?)))
+    let mining = kesu_cluster::mine(&corpus, &setup.taxonomy, &cfg)?;
+    // Signatures only for orders that name somebody: the others can never
+    // be linked to an earlier week.
+    let identities = corpus
+        .orders
+        .par_iter()
+        .with_min_len(64)
+        .map(|o| {
+            let keys: Vec<u64> = o.identity.hashes().collect();
+            let signature = (!keys.is_empty())
+                .then(|| Box::new(kesu_cluster::repeats::minhash(o.text.as_str())));
+            Identity { keys, signature }
+        })
+        .collect();
+    Ok((n, Some(mining), identities))
 }
 
 /// Profiles of the causes seen in the `weeks` weeks before `week`, by key:
@@ -506,7 +522,7 @@ fn run_week(
     let texts_cut = segmenter.texts_cut() - cut_before;
     drop(orders);
     let indexed = indexed?;
-    let (n, mining) = mined?;
+    let (n, mining, identities) = mined?;
     timer.record("index", t_index);
     timer.record("mine", t_mine);
     lap(&mut timer, "index_mine");
@@ -551,7 +567,7 @@ fn run_week(
         .flat_map(|m| &m.root_causes)
         .map(|c| (c.id, c.gap.gap_id.clone()))
         .collect();
-    let assignment_rows: Vec<AssignmentRow> = assignments
+    let mut assignment_rows: Vec<AssignmentRow> = assignments
         .iter()
         .zip(&facts)
         .map(|(a, f)| AssignmentRow {
@@ -570,6 +586,23 @@ fn run_week(
             repeat_group: a.repeat_group.to_string(),
         })
         .collect();
+
+    // repeats: link to the repeat groups of the weeks before, within the window.
+    let window_days = setup.mining.window_days;
+    let since = week.monday().and_hms_opt(0, 0, 0).expect("midnight exists")
+        - chrono::Duration::days(window_days);
+    let earlier = ctx.state.repeats_before(week, since)?;
+    let repeats_across_weeks = crate::repeats::link(
+        &mut assignment_rows,
+        &identities,
+        &earlier,
+        window_days,
+        setup.mining.repeat_min_jaccard,
+    );
+    drop(earlier);
+    let remembered = crate::repeats::remember(&assignment_rows, &identities);
+    drop(identities);
+    lap(&mut timer, "repeats");
 
     // Counts of the week: the history the next weeks compare with.
     let mut counts = WeekCounts {
@@ -770,6 +803,7 @@ fn run_week(
                 .to_string(),
         );
     }
+    ctx.state.write_repeats(week, &remembered)?;
     lap(&mut timer, "write");
 
     // checkpoint: the week is complete once this file exists.
@@ -797,7 +831,12 @@ fn run_week(
         other_share: m.map_or(0.0, |m| m.metrics.outlier_share),
         alerts: alert_rows.iter().filter(|a| a.level == "alert").count(),
         watch: alert_rows.iter().filter(|a| a.level == "watch").count(),
-        repeat_rate: m.map_or(0.0, |m| m.metrics.repeat_rate),
+        repeat_rate: if assignment_rows.is_empty() {
+            0.0
+        } else {
+            repeat.iter().filter(|r| **r).count() as f64 / assignment_rows.len() as f64
+        },
+        repeats_across_weeks: repeats_across_weeks as u64,
         k: m.map_or(0, |m| m.metrics.k),
         k_source: m.map_or_else(String::new, |m| m.metrics.k_source.to_string()),
         unknown_typed_classes: m

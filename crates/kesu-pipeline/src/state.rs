@@ -11,6 +11,12 @@
 //!                               the cause registry and the weekly counts after that
 //!                               week; written after the week's tables, it marks the
 //!                               week complete
+//!   repeats/week=YYYY-Www.bin
+//!                               what the weeks after it need to find repeat complaints
+//!                               across the week boundary: per order with an identity
+//!                               key, its receipt time, hashed keys, text MinHash,
+//!                               repeat group and cause key ([`crate::repeats`]);
+//!                               written before the week's checkpoint
 //!   runs/<started>-<pid>/manifest.json
 //!                               one per run, written last
 //! ```
@@ -82,7 +88,7 @@ impl State {
     pub fn open(root: &Path) -> Result<State> {
         std::fs::create_dir_all(root).map_err(io(root))?;
         let lock = kesu_index::IndexLock::acquire_creating(&root.join("index"))?;
-        for dir in ["tables", "checkpoints", "runs"] {
+        for dir in ["tables", "checkpoints", "repeats", "runs"] {
             let p = root.join(dir);
             std::fs::create_dir_all(&p).map_err(io(&p))?;
         }
@@ -98,7 +104,7 @@ impl State {
     /// checkpoints (`.NAME.XXXX.tmp`, never read as data: readers glob
     /// `*.parquet`). Safe: this run holds the lock, so no writer is active.
     fn remove_stale_temporaries(&self) -> Result<()> {
-        let mut dirs = vec![self.root.join("checkpoints")];
+        let mut dirs = vec![self.root.join("checkpoints"), self.root.join("repeats")];
         for table in crate::tables::TABLES {
             let dir = self.root.join("tables").join(table);
             let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -222,6 +228,52 @@ impl State {
             path: path.display().to_string(),
             source: std::io::Error::other(e),
         })
+    }
+
+    fn repeats_file(&self, week: IsoWeek) -> PathBuf {
+        self.root.join("repeats").join(format!("week={week}.bin"))
+    }
+
+    /// Writes what `week` leaves for repeat detection in the weeks after it
+    /// (atomically; before the week's checkpoint, so a checkpointed week
+    /// always has its file).
+    pub fn write_repeats(
+        &self,
+        week: IsoWeek,
+        records: &[crate::repeats::Remembered],
+    ) -> Result<()> {
+        let path = self.repeats_file(week);
+        kesu_atomic::write(&path, &crate::repeats::encode(records)).map_err(|e| Error::Io {
+            path: path.display().to_string(),
+            source: std::io::Error::other(e),
+        })
+    }
+
+    /// The orders of complete weeks before `week` received at or after
+    /// `since`: the earlier side of repeat detection across week
+    /// boundaries. A complete week without a repeat file (a state written
+    /// before such files existed) contributes nothing.
+    pub fn repeats_before(
+        &self,
+        week: IsoWeek,
+        since: chrono::NaiveDateTime,
+    ) -> Result<Vec<crate::repeats::Remembered>> {
+        let mut out = Vec::new();
+        let first = IsoWeek::of(since);
+        for w in self.checkpointed_weeks()?.range(first..week) {
+            let path = self.repeats_file(*w);
+            let bytes = match std::fs::read(&path) {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(io(&path)(e)),
+            };
+            let records = crate::repeats::decode(&bytes).map_err(|message| Error::State {
+                path: path.display().to_string(),
+                message,
+            })?;
+            out.extend(records.into_iter().filter(|m| m.received_at >= since));
+        }
+        Ok(out)
     }
 
     /// Removes the checkpoint of `week`, before its tables are replaced: a

@@ -27,7 +27,7 @@ pub struct Args {
 }
 
 /// The stages of a run and the configuration sections they read.
-const STAGES: [(&str, &str, &[&str]); 10] = [
+const STAGES: [(&str, &str, &[&str]); 11] = [
     (
         "read",
         "read every export file; every row accepted or kept as a reject",
@@ -52,6 +52,11 @@ const STAGES: [(&str, &str, &[&str]); 10] = [
         "register",
         "match the week's causes to known causes: stable keys",
         &["causes"],
+    ),
+    (
+        "repeats",
+        "join repeats of orders from earlier weeks within mine.repeat_window_days (STATE/repeats)",
+        &[],
     ),
     (
         "warn",
