@@ -172,7 +172,7 @@ pub(crate) fn columns(s: &str) -> usize {
     s.chars().map(|c| c.width_cjk().unwrap_or(0)).sum()
 }
 
-/// `s` cut to at most `max` display columns (see [`columns`]), ending in
+/// `s` cut to at most `max` display columns (see `columns`), ending in
 /// "…" (two columns) when cut.
 pub fn truncate(s: &str, max: usize) -> String {
     if columns(s) <= max {

@@ -3,7 +3,7 @@
 //! and every chart as SVG and PNG under `charts/`, optionally `report.pdf`.
 //!
 //! The report is the last stage of kesu's flow (… → summarise → **render**)
-//! and reads the weekly job's tables and nothing else ([`load`]): rendering a
+//! and reads the weekly job's tables and nothing else ([`mod@load`]): rendering a
 //! week again (`kesu report`) recomputes nothing and gives the same report.
 //! The tables hold no personal data in the columns the report prints (typical
 //! cases are redacted by the weekly job), and every printed value is escaped
