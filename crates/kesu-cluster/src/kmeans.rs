@@ -303,6 +303,18 @@ fn update(docs: &[SparseVec], labels: &[(u32, f32)], k: usize, dim: usize) -> Ve
     for (i, &(c, _)) in labels.iter().enumerate() {
         members[c as usize].push(i);
     }
+    centres_of(docs, &members, dim)
+}
+
+/// The mean direction of each group of documents, as fitted centroids: how
+/// a clustering found elsewhere (in a latent space) gets centroids over the
+/// terms. A group without weight gets a zero centroid, which scores 0.
+pub fn mean_directions(docs: &[SparseVec], members: &[Vec<usize>], dim: usize) -> Centroids {
+    pack_sparse(&centres_of(docs, members, dim), dim, Vec::new())
+}
+
+/// Mean direction of each member list, summed in document order.
+fn centres_of(docs: &[SparseVec], members: &[Vec<usize>], dim: usize) -> Vec<Centre> {
     members
         .par_iter()
         .map_init(
@@ -599,7 +611,7 @@ pub fn simplified_silhouette(centroids: &Centroids, docs: &[SparseVec]) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn sv(pairs: &[(u32, f32)]) -> SparseVec {

@@ -8,7 +8,9 @@
 //!
 //! - **features** ([`features`]): sparse TF-IDF (sublinear tf, smooth idf, L2);
 //!   terms in more than 40 % of orders are boilerplate, terms in one order noise;
-//! - **root causes** ([`kmeans`]): spherical k-means with k-means++ restarts,
+//! - **root causes** ([`kmeans`]): spherical k-means with k-means++ restarts
+//!   in a latent space ([`lsa`]: a truncated SVD of the TF-IDF vectors, so
+//!   that long messages are compared by topic, not by incidental words),
 //!   fitted on a seeded sample of at most 25 000 orders and then assigned to
 //!   all (linear in n, so 1M orders fit on 2 cores); `k = auto` picks the
 //!   smallest k within 10 % of the best simplified silhouette on a 3 000-order
@@ -59,6 +61,7 @@ pub mod classify;
 mod corpus;
 pub mod features;
 pub mod kmeans;
+pub mod lsa;
 pub mod metrics;
 mod mining;
 pub mod repeats;

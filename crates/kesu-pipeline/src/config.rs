@@ -74,6 +74,9 @@ pub struct MineSection {
     pub repeat_window_days: i64,
     /// Use the operator-typed class and subclass as weak features.
     pub typed_features: bool,
+    /// Latent dimensions k-means clusters in when orders are long (at least
+    /// k + 10; 0: always the raw TF-IDF vectors).
+    pub lsa_dims: usize,
 }
 
 impl Default for MineSection {
@@ -86,6 +89,7 @@ impl Default for MineSection {
             max_other: 0.10,
             repeat_window_days: 30,
             typed_features: true,
+            lsa_dims: 50,
         }
     }
 }

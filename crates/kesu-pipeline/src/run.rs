@@ -100,6 +100,7 @@ fn setup(plan: &Plan) -> Result<Setup> {
         max_other: c.mine.max_other,
         window_days: c.mine.repeat_window_days,
         typed_features: c.mine.typed_features,
+        lsa_dims: c.mine.lsa_dims,
         ..MiningConfig::default()
     };
     let matching = MatchConfig {

@@ -100,6 +100,14 @@ pub struct Args {
     #[arg(long)]
     pub no_typed_features: bool,
 
+    /// Latent dimensions k-means clusters in when orders are long (the
+    /// median order keeps 30 distinct terms or more): a truncated SVD of the
+    /// TF-IDF vectors, so that long messages are compared by topic rather
+    /// than by incidental words (at least k + 10 are used). 0 always
+    /// clusters on the raw TF-IDF vectors.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub lsa_dims: usize,
+
     /// Print one JSON object (the metrics) instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -269,6 +277,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         max_other: args.max_other,
         window_days: args.window_days,
         typed_features: !args.no_typed_features,
+        lsa_dims: args.lsa_dims,
         ..MiningConfig::default()
     };
     let mining = kesu_cluster::mine(&corpus, &taxonomy, &cfg)?;
@@ -363,6 +372,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         "k": m.k,
         "k_source": m.k_source,
         "k_scores": m.k_scores,
+        "latent_dims": m.latent_dims,
         "vocab_size": m.vocab_size,
         "outlier_share": m.outlier_share,
         "max_other": args.max_other,

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use super::{KChoice, MiningConfig};
 use crate::features::{Features, SparseVec};
 use crate::kmeans::{self, Centroids, KMeansConfig, SplitMix64};
+use crate::lsa::Lsa;
 use crate::{Error, Result};
 
 /// The orders with at least one kept term; an error when fewer than two,
@@ -46,7 +47,7 @@ pub(super) fn fit_and_assign(
     nonempty: &[usize],
     k: usize,
     cfg: &MiningConfig,
-) -> (Centroids, Vec<(u32, f32)>) {
+) -> (Centroids, Vec<(u32, f32)>, usize) {
     let n = features.docs.len();
     let dim = features.dim();
     let fit_idx: Vec<usize> = sample(nonempty.len(), cfg.fit_sample, cfg.seed)
@@ -55,6 +56,15 @@ pub(super) fn fit_and_assign(
         .collect();
     let fit_docs: Vec<SparseVec> = fit_idx.iter().map(|&i| features.docs[i].clone()).collect();
     let priors = prior_centres(features, &cfg.prior_causes);
+    if cfg.lsa_dims > 0 && median_terms(&fit_docs) >= cfg.lsa_min_terms {
+        let dims = cfg.lsa_dims.max(k + 10);
+        if let Some(lsa) = Lsa::fit(&fit_docs, dim, dims, cfg.seed) {
+            drop(fit_docs);
+            let (centroids, nearest) =
+                fit_latent(features, nonempty, &fit_idx, &lsa, priors, k, cfg);
+            return (centroids, nearest, lsa.dims);
+        }
+    }
     let fit = if priors.is_empty() {
         kmeans::fit(
             &fit_docs,
@@ -88,6 +98,94 @@ pub(super) fn fit_and_assign(
         .zip(kmeans::assign_some(&centroids, &features.docs, &rest))
     {
         nearest[i] = label;
+    }
+    (centroids, nearest, 0)
+}
+
+/// The median number of distinct terms of the documents (0 when none).
+fn median_terms(docs: &[SparseVec]) -> usize {
+    let mut n: Vec<usize> = docs.iter().map(|d| d.idx.len()).collect();
+    n.sort_unstable();
+    n.get(n.len() / 2).copied().unwrap_or(0)
+}
+
+/// k-means in the latent space of `lsa`, fitted on the sample `fit_idx`;
+/// every order with terms is then assigned to its nearest latent centroid.
+/// What leaves this step is in term space, as for a raw fit: each cluster's
+/// centroid is the mean direction of its members' TF-IDF vectors (labels,
+/// profiles and the registry read terms), and an order's score is its
+/// cosine to its own cluster's term centroid (the outlier threshold and
+/// typical cases keep their meaning). An order whose terms have no weight
+/// in the latent space takes its nearest term centroid.
+fn fit_latent(
+    features: &Features,
+    nonempty: &[usize],
+    fit_idx: &[usize],
+    lsa: &Lsa,
+    priors: Vec<Vec<(u32, f32)>>,
+    k: usize,
+    cfg: &MiningConfig,
+) -> (Centroids, Vec<(u32, f32)>) {
+    let n = features.docs.len();
+    let latent: Vec<SparseVec> = fit_idx
+        .par_iter()
+        .map(|&i| lsa.project(&features.docs[i]))
+        .filter(|z| !z.is_empty())
+        .collect();
+    let latent_priors: Vec<Vec<(u32, f32)>> = priors
+        .iter()
+        .map(|p| lsa.project_profile(p))
+        .filter(|p| !p.is_empty())
+        .collect();
+    let fit = if latent_priors.is_empty() {
+        kmeans::fit(
+            &latent,
+            lsa.dims,
+            &KMeansConfig {
+                k,
+                seed: cfg.seed,
+                n_init: cfg.n_init,
+                max_iter: 40,
+            },
+        )
+    } else {
+        // As in the raw fit: one run from the known causes.
+        kmeans::fit_from(&latent, lsa.dims, latent_priors, k, 40, cfg.seed)
+    };
+    drop(latent);
+    let k = fit.centroids.k;
+    // Latent cluster of every order with terms (None: no latent weight).
+    let cluster: Vec<Option<u32>> = nonempty
+        .par_iter()
+        .map_init(
+            || vec![0.0f32; k],
+            |scratch, &i| {
+                let z = lsa.project(&features.docs[i]);
+                (!z.is_empty()).then(|| fit.centroids.nearest(&z, scratch).0)
+            },
+        )
+        .collect();
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
+    for (&i, c) in nonempty.iter().zip(&cluster) {
+        if let Some(c) = c {
+            members[*c as usize].push(i);
+        }
+    }
+    let centroids = kmeans::mean_directions(&features.docs, &members, features.dim());
+    let mut nearest: Vec<(u32, f32)> = vec![(0, 0.0); n];
+    let scored: Vec<(u32, f32)> = nonempty
+        .par_iter()
+        .zip(&cluster)
+        .map_init(
+            || vec![0.0f32; k],
+            |scratch, (&i, c)| match c {
+                Some(c) => (*c, centroids.score(&features.docs[i], *c as usize)),
+                None => centroids.nearest(&features.docs[i], scratch),
+            },
+        )
+        .collect();
+    for (&i, s) in nonempty.iter().zip(scored) {
+        nearest[i] = s;
     }
     (centroids, nearest)
 }

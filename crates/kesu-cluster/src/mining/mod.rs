@@ -91,6 +91,17 @@ pub struct MiningConfig {
     /// cores they run side by side, a third costs a second round (+50–100 %
     /// k-means time) and won in 1 of 12 measured runs (reports/bench/analyze.md).
     pub n_init: usize,
+    /// Latent dimensions k-means clusters in when orders are long (at least
+    /// k + 10 are used; 0: always the raw TF-IDF vectors). See
+    /// [`crate::lsa`]: on real long messages the raw term space lost to a
+    /// plain TF-IDF + k-means.
+    pub lsa_dims: usize,
+    /// Orders are long, and clustered in the latent space, when the median
+    /// order of the fit sample keeps at least this many distinct terms.
+    /// Short, template-like complaints (kesu-synth: about 15; short real
+    /// reviews: about 10) cluster better, and faster, on the raw terms
+    /// (reports/bench/realtext.md).
+    pub lsa_min_terms: usize,
     /// Vocabulary settings.
     pub features: FeatureConfig,
     /// Smallest estimated Jaccard of two repeat complaints.
@@ -116,6 +127,8 @@ impl Default for MiningConfig {
             min_similarity: 0.15,
             fit_sample: 25_000,
             n_init: 2,
+            lsa_dims: 50,
+            lsa_min_terms: 30,
             features: FeatureConfig::default(),
             repeat_min_jaccard: RepeatConfig::default().min_jaccard,
             typed_features: true,
@@ -221,6 +234,9 @@ pub struct MiningMetrics {
     pub k: usize,
     /// "fixed" or "auto".
     pub k_source: String,
+    /// Latent dimensions k-means ran in (0: the raw TF-IDF vectors, for
+    /// short orders).
+    pub latent_dims: usize,
     /// Simplified silhouette per candidate k (auto only).
     pub k_scores: Vec<(usize, f64)>,
     /// Share of orders in other.
@@ -301,7 +317,7 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
     let nonempty = fit::nonempty(&features)?;
     let (k, k_source, k_scores) = fit::pick_k(&features, &nonempty, cfg);
     timer.lap("choose_k");
-    let (centroids, nearest) = fit::fit_and_assign(&features, &nonempty, k, cfg);
+    let (centroids, nearest, latent_dims) = fit::fit_and_assign(&features, &nonempty, k, cfg);
     timer.lap("kmeans");
 
     let causes = outliers::split(&features, &nonempty, &centroids, &nearest, cfg);
@@ -390,6 +406,7 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
         features: &features,
         k_source,
         k_scores,
+        latent_dims,
         causes: &causes,
         sims: &sims,
         labelled: &labelled,
@@ -454,5 +471,50 @@ mod tests {
         assert!(other.contains(&70), "the empty order is other");
         assert!(m.metrics.outlier_share <= 0.05);
         assert!(m.assignments[..60].iter().all(|a| a.cause_id != OTHER_ID));
+    }
+
+    /// Long orders (many incidental words each, few shared between two
+    /// orders of one topic) are clustered in the latent space and grouped by
+    /// topic; short orders stay on the raw terms.
+    #[test]
+    fn long_orders_are_clustered_by_topic_in_the_latent_space() {
+        use chrono::NaiveDate;
+        use kesu_model::WorkOrder;
+        let at = NaiveDate::from_ymd_opt(2024, 3, 1)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        let n = kesu_normalize::Normalizer::builtin();
+        // Three topics of 60 words each; an order draws 50 of its topic's
+        // words (a seeded walk), so two orders share only some of them.
+        let vocab: Vec<Vec<String>> = (0..3)
+            .map(|t| (0..60).map(|w| format!("词{t}x{w:02}")).collect())
+            .collect();
+        let mut rng = crate::kmeans::SplitMix64::new(9);
+        let long: Vec<Vec<&str>> = (0..150)
+            .map(|i| {
+                let words = &vocab[i % 3];
+                (0..50).map(|_| words[rng.below(60)].as_str()).collect()
+            })
+            .collect();
+        let short: Vec<Vec<&str>> = long.iter().map(|t| t[..6].to_vec()).collect();
+        let mine_terms = |terms: &[Vec<&str>]| {
+            let orders: Vec<_> = (0..terms.len())
+                .map(|i| n.apply(WorkOrder::new(format!("W{i:03}"), at, terms[i].concat())))
+                .collect();
+            let corpus = Corpus::from_orders(orders, terms, &[]);
+            let cfg = MiningConfig {
+                k: KChoice::Fixed(3),
+                ..MiningConfig::default()
+            };
+            mine(&corpus, &Taxonomy::builtin().unwrap(), &cfg).unwrap()
+        };
+        let m = mine_terms(&long);
+        assert!(m.metrics.latent_dims >= 13, "{}", m.metrics.latent_dims);
+        let truth: Vec<usize> = (0..150).map(|i| i % 3).collect();
+        let found: Vec<u32> = m.assignments.iter().map(|a| a.cause_id).collect();
+        let nmi = crate::metrics::nmi(&truth, &found);
+        assert!(nmi > 0.95, "NMI {nmi}");
+        assert_eq!(mine_terms(&short).metrics.latent_dims, 0);
     }
 }
