@@ -24,11 +24,11 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 use crate::schema::{Fields, FilterField, StoredCase, filter_value, load_case, seconds};
 use tantivy::tokenizer::{PreTokenizedString, Token};
 
+use crate::merge::{CappedMergePolicy, MAX_MERGED_DOCS};
 use crate::tokenize::{
     BIGRAM_TOKENIZER, CharGramTokenizer, UNIGRAM_TOKENIZER, WORD_TOKENIZER, WordTokenizer,
     pre_tokenized_words,
 };
-use crate::merge::{CappedMergePolicy, MAX_MERGED_DOCS};
 use crate::{Error, Result};
 
 /// Version of the index layout; bumped when the schema changes.

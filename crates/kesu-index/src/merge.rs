@@ -117,7 +117,10 @@ mod tests {
         // 332k + anything small stays; the two small ones merge together.
         let docs = [332_000, 20_000, 331_000, 20_000];
         assert_eq!(next_merge(&docs, MAX_MERGED_DOCS), Some(vec![1, 3]));
-        assert_eq!(next_merge(&[332_000, 331_000, 20_000], MAX_MERGED_DOCS), None);
+        assert_eq!(
+            next_merge(&[332_000, 331_000, 20_000], MAX_MERGED_DOCS),
+            None
+        );
     }
 
     #[test]
