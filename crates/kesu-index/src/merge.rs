@@ -160,6 +160,8 @@ mod tests {
     }
 
     #[test]
+    // The pushes are not repeated items: merges rewrite the list in between.
+    #[allow(clippy::same_item_push)]
     fn weekly_segments_grow_like_a_binary_counter() {
         // Simulate 40 weekly commits of 20k orders, merging until nothing is
         // proposed: no segment ever exceeds the ceiling, and few remain.
