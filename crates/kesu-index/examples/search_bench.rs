@@ -16,6 +16,10 @@
 //! 4. does the same with a word-only index of the same data, and measures
 //!    how many of the substring-truth hits the word-only index misses on the
 //!    phrase queries.
+//!
+//! `KESU_BENCH_MERGE=log` builds with tantivy's log merge policy instead of
+//! kesu's capped one (`WriterOptions::max_merged_docs: None`), to compare
+//! segment counts and latency.
 
 #![allow(clippy::print_stdout)]
 
@@ -218,10 +222,24 @@ fn run(
     } else {
         "words only"
     };
+    let log_merges = std::env::var("KESU_BENCH_MERGE").is_ok_and(|m| m == "log");
+    let defaults = WriterOptions::default();
     let options = WriterOptions {
         char_fields,
-        ..WriterOptions::default()
+        max_merged_docs: if log_merges {
+            None
+        } else {
+            defaults.max_merged_docs
+        },
+        ..defaults
     };
+    println!(
+        "[{label}] merge policy: {}",
+        match options.max_merged_docs {
+            Some(n) => format!("capped at {n} docs per merge"),
+            None => "tantivy log merge policy".to_owned(),
+        }
+    );
     let mut index = ComplaintIndex::create_or_open(dir.path(), analyzer)?;
     let t = Instant::now();
     index.upsert_with(orders, analyzer, &options)?;

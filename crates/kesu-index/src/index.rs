@@ -24,6 +24,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 use crate::schema::{Fields, FilterField, StoredCase, filter_value, load_case, seconds};
 use tantivy::tokenizer::{PreTokenizedString, Token};
 
+use crate::merge::{CappedMergePolicy, MAX_MERGED_DOCS};
 use crate::tokenize::{
     BIGRAM_TOKENIZER, CharGramTokenizer, UNIGRAM_TOKENIZER, WORD_TOKENIZER, WordTokenizer,
     pre_tokenized_words,
@@ -48,6 +49,12 @@ pub struct WriterOptions {
     /// Index the character fields. Only the word-only benchmark baseline
     /// turns this off: without them, recall is no longer guaranteed.
     pub char_fields: bool,
+    /// Most documents one background merge may produce
+    /// ([`CappedMergePolicy`]), which bounds the segment files a merge maps
+    /// into memory. `None`: tantivy's log merge policy, which merges
+    /// segments of any size (for comparisons only: its last merges of a
+    /// large index map most of the index at once).
+    pub max_merged_docs: Option<u32>,
 }
 
 impl Default for WriterOptions {
@@ -61,6 +68,7 @@ impl Default for WriterOptions {
             memory_budget: 300_000_000,
             wait_merges: true,
             char_fields: true,
+            max_merged_docs: Some(MAX_MERGED_DOCS),
         }
     }
 }
@@ -320,7 +328,11 @@ impl ComplaintIndex {
     fn writer(&self, options: &WriterOptions) -> Result<IndexWriter> {
         let threads = options.threads.max(1);
         let budget = options.memory_budget.max(threads * 20_000_000);
-        Ok(self.index.writer_with_num_threads(threads, budget)?)
+        let writer: IndexWriter = self.index.writer_with_num_threads(threads, budget)?;
+        if let Some(max_docs) = options.max_merged_docs {
+            writer.set_merge_policy(Box::new(CappedMergePolicy::new(max_docs)));
+        }
+        Ok(writer)
     }
 
     /// Rebuilds, from the stored original text, every document indexed with
