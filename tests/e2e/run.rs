@@ -220,7 +220,20 @@ fn every_row_is_accounted_for_and_rejects_are_kept() {
     ]);
     // 2 rejects of about 100 rows is above the default 1 % gate: exit 1, outputs written.
     assert_code(&out, 1);
-    let m: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("json");
+    let mut m: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("json");
+    // Besides the manifest, --json lists each week's report files, which exist.
+    let reports = m
+        .as_object_mut()
+        .and_then(|o| o.remove("reports"))
+        .expect("reports listed");
+    let reports = reports.as_array().expect("array");
+    assert!(!reports.is_empty());
+    for r in reports {
+        for key in ["html", "md"] {
+            let p = r[key].as_str().unwrap_or_else(|| panic!("{key}: {r}"));
+            assert!(Path::new(p).is_file(), "{p}");
+        }
+    }
     let r = &m["rows"];
     let n = |k: &str| r[k].as_u64().unwrap_or_else(|| panic!("{k}"));
     // (a sample record may span two lines, so the count is not the line count)
@@ -248,7 +261,10 @@ fn every_row_is_accounted_for_and_rejects_are_kept() {
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&manifests[0]).expect("manifest"))
             .expect("json");
-    assert_eq!(written, m, "--json prints the manifest it wrote");
+    assert_eq!(
+        written, m,
+        "--json prints the manifest it wrote, and the reports"
+    );
 }
 
 #[test]

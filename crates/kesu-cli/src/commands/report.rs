@@ -44,6 +44,26 @@ pub struct Args {
     pub json: bool,
 }
 
+/// The files of each week's report, as `--json` lists them.
+pub fn reports_json(
+    weeks: &[IsoWeek],
+    files: &[kesu_report::ReportFiles],
+) -> Vec<serde_json::Value> {
+    weeks
+        .iter()
+        .zip(files)
+        .map(|(w, f)| {
+            serde_json::json!({
+                "week": w.to_string(),
+                "html": f.html,
+                "md": f.md,
+                "pdf": f.pdf,
+                "charts": f.charts,
+            })
+        })
+        .collect()
+}
+
 /// Renders the reports of `weeks` and prints where they went.
 #[allow(clippy::print_stdout)]
 pub fn render(
@@ -83,20 +103,11 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let files = render(&args.state, &weeks, &args.out, args.pdf)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        let reports: Vec<serde_json::Value> = weeks
-            .iter()
-            .zip(&files)
-            .map(|(w, f)| {
-                serde_json::json!({
-                    "week": w.to_string(),
-                    "html": f.html,
-                    "md": f.md,
-                    "pdf": f.pdf,
-                    "charts": f.charts,
-                })
-            })
-            .collect();
-        writeln!(out, "{}", serde_json::json!({ "reports": reports }))?;
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({ "reports": reports_json(&weeks, &files) })
+        )?;
     } else {
         for f in &files {
             writeln!(out, "{}", f.html.display())?;

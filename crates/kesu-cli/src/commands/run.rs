@@ -169,7 +169,15 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let m = &outcome.manifest;
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", serde_json::to_string(m)?)?;
+        // The manifest as written, plus where this run put each week's report.
+        let mut summary = serde_json::to_value(m)?;
+        if let Some(o) = summary.as_object_mut() {
+            o.insert(
+                "reports".into(),
+                crate::commands::report::reports_json(&weeks, &reports).into(),
+            );
+        }
+        writeln!(out, "{summary}")?;
     } else {
         writeln!(
             out,
