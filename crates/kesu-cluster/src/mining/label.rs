@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use super::GapMatch;
-use super::gaps::map_gap;
+use super::gaps::cause_gaps;
 use super::vectorize::TYPED_PREFIX;
 use crate::corpus::Corpus;
 use crate::features::Features;
@@ -33,7 +33,6 @@ pub(super) fn labels_and_gaps(
 ) -> Labelled {
     let tops = class_tfidf(features, members);
     let mut labels: Vec<String> = Vec::new();
-    let mut gaps: Vec<GapMatch> = Vec::new();
     let mut top_terms: Vec<Vec<(String, f64)>> = Vec::new();
     for top in &tops {
         let named: Vec<(String, f64)> = top
@@ -58,9 +57,9 @@ pub(super) fn labels_and_gaps(
             &labels,
         );
         labels.push(label);
-        gaps.push(map_gap(&named, taxonomy));
         top_terms.push(named.into_iter().take(10).collect());
     }
+    let gaps: Vec<GapMatch> = cause_gaps(corpus, members, taxonomy);
     Labelled {
         tops,
         labels,
