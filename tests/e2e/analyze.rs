@@ -56,9 +56,11 @@ fn analyze_labelled_fixture_meets_quality_floors() {
     assert!(acc >= 0.97, "class accuracy {acc}");
     assert!(f1 >= 0.78, "repeat F1 {f1}");
     // Synth and taxonomy share gap ids, so gap attribution is scored:
-    // measured 0.682 (0.701 with --k auto).
+    // measured 0.876 (0.872 with --k auto; 0.87 on cross_class.csv, 0.82 on
+    // an unseen seed). One gap per cause caps it near 0.90 here: some causes
+    // mix orders of two gaps.
     let gap = metric(&m, &["evaluation", "gap_accuracy"]);
-    assert!(gap >= 0.62, "gap accuracy {gap}");
+    assert!(gap >= 0.84, "gap accuracy {gap}");
     assert!(metric(&m, &["outlier_share"]) <= 0.10);
     assert_eq!(m["k"], 48);
     // The metrics file is the same object as --json.

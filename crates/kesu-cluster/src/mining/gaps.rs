@@ -197,3 +197,91 @@ fn gap_match(scores: &[f64], taxonomy: &Taxonomy) -> GapMatch {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use kesu_model::WorkOrder;
+
+    /// One order per term list, with its 是否属实.
+    fn corpus(orders: &[(&[&str], Option<&str>)]) -> Corpus {
+        let at = NaiveDate::from_ymd_opt(2024, 3, 1)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        let n = kesu_normalize::Normalizer::builtin();
+        let built: Vec<_> = orders
+            .iter()
+            .enumerate()
+            .map(|(i, (terms, s))| {
+                let mut o = WorkOrder::new(format!("W{i}"), at, terms.concat());
+                o.substantiated = s.map(str::to_owned);
+                n.apply(o)
+            })
+            .collect();
+        let terms: Vec<Vec<&str>> = orders.iter().map(|(t, _)| t.to_vec()).collect();
+        Corpus::from_orders(built, &terms, &[])
+    }
+
+    #[test]
+    fn members_vote_and_unknown_words_stay_unmapped() {
+        let tax = Taxonomy::builtin().unwrap();
+        let c = corpus(&[
+            (&["抢修", "迟迟", "昨天"], None),
+            (&["抢修", "太慢"], None),
+            (&["昨天", "家里"], None),
+            (&["光伏", "并网"], None),
+            (&["光伏", "结算"], None),
+        ]);
+        let g = cause_gaps(&c, &[vec![0, 1, 2], vec![3, 4]], &tax);
+        assert_eq!(g[0].gap_id.as_deref(), Some("slow_repair"));
+        assert_eq!(g[0].post, "电力紧急服务");
+        // Two of three members vote, all for slow repair.
+        assert!((g[0].score - 2.0 / 3.0).abs() < 1e-9, "{}", g[0].score);
+        assert_eq!(g[1].gap_id, None);
+        assert_eq!(g[1].name, UNMAPPED);
+    }
+
+    #[test]
+    fn the_resolution_tells_an_error_from_a_misunderstanding() {
+        let tax = Taxonomy::builtin().unwrap();
+        // The same complaint words: 电费 (a billing error) outweighs 怀疑
+        // (a doubt) unless the orders were found not substantiated.
+        let words: &[&str] = &["电费", "账单", "怀疑"];
+        let c = corpus(&[
+            (words, Some("属实")),
+            (words, Some("属实")),
+            (words, Some("属实")),
+            (words, Some("不属实")),
+            (words, Some("不属实")),
+            (words, Some("不属实")),
+            (words, None),
+            (words, None),
+        ]);
+        let g = cause_gaps(&c, &[vec![0, 1, 2], vec![3, 4, 5], vec![6, 7]], &tax);
+        assert_eq!(g[0].gap_id.as_deref(), Some("skill"));
+        assert_eq!(g[1].gap_id.as_deref(), Some("publicity"));
+        assert_eq!(g[2].gap_id.as_deref(), Some("skill"));
+    }
+
+    #[test]
+    fn substantiation_values_parse() {
+        use crate::corpus::parse_substantiated;
+        assert_eq!(parse_substantiated(" 属实 "), Some(true));
+        assert_eq!(parse_substantiated("部分属实"), Some(true));
+        assert_eq!(parse_substantiated("不属实"), Some(false));
+        assert_eq!(parse_substantiated("否"), Some(false));
+        assert_eq!(parse_substantiated("待核实"), None);
+        assert_eq!(parse_substantiated(""), None);
+    }
+
+    #[test]
+    fn large_causes_are_sampled_evenly() {
+        let m: Vec<usize> = (0..1000).collect();
+        let s = sample(&m);
+        assert_eq!(s.len(), SAMPLE);
+        assert_eq!((s[0], s[1], s[SAMPLE - 1]), (0, 2, 997));
+        assert_eq!(sample(&[3, 5]), vec![3, 5]);
+    }
+}
