@@ -380,6 +380,8 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         "typed_coverage": m.typed_coverage,
         "unknown_typed_classes": m.unknown_typed_classes,
         "class_disagreement": m.class_disagreement,
+        "label_in_typical_share": m.label_in_typical_share,
+        "label_in_some_typical_share": m.label_in_some_typical_share,
         "unmapped_causes": mining.root_causes.iter().filter(|c| c.gap.gap_id.is_none()).count(),
         "evaluation": evaluation,
         "timing_s": timing,

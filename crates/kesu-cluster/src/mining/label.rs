@@ -1,6 +1,6 @@
-//! Step 4, label: per cause, class-based TF-IDF top terms, a short label of
-//! two or three words that name something, and its management gap
-//! ([`super::gaps`]).
+//! Step 4, label: per cause, class-based TF-IDF top terms, a short label
+//! (a phrase of its complaints, [`super::phrase`]; else two or three top
+//! words that name something) and its management gap ([`super::gaps`]).
 
 use rayon::prelude::*;
 
@@ -32,30 +32,40 @@ pub(super) fn labels_and_gaps(
     taxonomy: &Taxonomy,
 ) -> Labelled {
     let tops = class_tfidf(features, members);
+    let named: Vec<Vec<(String, f64)>> = tops
+        .iter()
+        .map(|top| {
+            top.iter()
+                .filter(|&&(t, _)| !features.terms[t as usize].starts_with(TYPED_PREFIX))
+                .map(|&(t, w)| (features.terms[t as usize].clone(), w))
+                .collect()
+        })
+        .collect();
+    let phrases = super::phrase::phrase_labels(corpus, members, &named);
     let mut labels: Vec<String> = Vec::new();
     let mut top_terms: Vec<Vec<(String, f64)>> = Vec::new();
-    for top in &tops {
-        let named: Vec<(String, f64)> = top
-            .iter()
-            .filter(|&&(t, _)| !features.terms[t as usize].starts_with(TYPED_PREFIX))
-            .map(|&(t, w)| (features.terms[t as usize].clone(), w))
-            .collect();
-        let nameable: Vec<(String, f64)> = match &corpus.label_words {
-            Some(words) => named
-                .iter()
-                .filter(|(t, _)| words.allows(t))
-                .cloned()
-                .collect(),
-            None => Vec::new(),
+    for (named, phrase) in named.into_iter().zip(phrases) {
+        let label = match phrase {
+            Some(p) if !labels.contains(&p) => p,
+            _ => {
+                let nameable: Vec<(String, f64)> = match &corpus.label_words {
+                    Some(words) => named
+                        .iter()
+                        .filter(|(t, _)| words.allows(t))
+                        .cloned()
+                        .collect(),
+                    None => Vec::new(),
+                };
+                label_of(
+                    if nameable.is_empty() {
+                        &named
+                    } else {
+                        &nameable
+                    },
+                    &labels,
+                )
+            }
         };
-        let label = label_of(
-            if nameable.is_empty() {
-                &named
-            } else {
-                &nameable
-            },
-            &labels,
-        );
         labels.push(label);
         top_terms.push(named.into_iter().take(10).collect());
     }
@@ -132,7 +142,7 @@ fn class_tfidf(features: &Features, members: &[Vec<usize>]) -> Vec<Vec<(u32, f64
         .collect()
 }
 
-/// "低电压·空调·台区": two or three top terms, skipping single characters and
+/// The fallback label when no phrase qualifies, "低电压·空调·台区": two or three top terms, skipping single characters and
 /// terms contained in an already chosen one.
 fn label_of(top: &[(String, f64)], taken: &[String]) -> String {
     let mut chosen: Vec<&str> = Vec::new();

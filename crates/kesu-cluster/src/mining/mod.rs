@@ -30,6 +30,7 @@ mod fit;
 mod gaps;
 mod label;
 mod outliers;
+mod phrase;
 mod quality;
 mod repeat_groups;
 mod typical;
@@ -157,7 +158,8 @@ pub struct GapMatch {
 pub struct RootCause {
     /// 1-based, by decreasing size.
     pub id: u32,
-    /// Short Chinese label built from the top terms ("低电压·空调·台区").
+    /// Short Chinese label: a phrase its complaints write (智能电表跳字), or
+    /// when none qualifies two or three top terms ("低电压·空调·台区").
     pub label: String,
     /// Number of orders.
     pub size: usize,
@@ -253,6 +255,12 @@ pub struct MiningMetrics {
     pub unknown_typed_classes: BTreeMap<String, usize>,
     /// Share of typed orders whose typed class disagrees with the prediction.
     pub class_disagreement: f64,
+    /// Share of causes whose label stands verbatim in most (more than half)
+    /// of its typical cases: how far the label is the complaints' own words.
+    pub label_in_typical_share: f64,
+    /// Share of causes whose label stands verbatim in at least one of its
+    /// typical cases.
+    pub label_in_some_typical_share: f64,
     /// Wall seconds per stage.
     pub timing_s: BTreeMap<String, f64>,
 }
@@ -397,6 +405,7 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
         unknown_typed_classes,
         groups: &groups,
         assignments: &assignments,
+        typical: &typical,
     });
     timer.lap("metrics");
     let mut mining = Mining {
