@@ -16,30 +16,184 @@
 
 use super::{GapMatch, UNMAPPED};
 use crate::corpus::Corpus;
-use crate::taxonomy::{Taxonomy, cue_matches};
+use crate::taxonomy::Taxonomy;
+#[cfg(test)]
+use crate::taxonomy::cue_matches;
 
 /// Members per cause the gap is scored on: enough for shares to within a
 /// few points, few enough that the step costs nothing at a million orders.
 const SAMPLE: usize = 400;
+
+/// Each cause's gap with what it was scored on, kept for the orders' own
+/// gaps ([`order_gaps`]).
+pub(super) struct CauseGaps {
+    /// The gap of each cause.
+    pub gaps: Vec<GapMatch>,
+    /// Per cause and gap, the members' cue votes (before the resolution weight).
+    votes: Vec<Vec<f64>>,
+    /// Per cause, the smoothed share of 属实 among members that record it.
+    yes_share: Vec<Option<f64>>,
+}
 
 /// The gap of every cause (`members` in cause order).
 pub(super) fn cause_gaps(
     corpus: &Corpus,
     members: &[Vec<usize>],
     taxonomy: &Taxonomy,
-) -> Vec<GapMatch> {
+) -> CauseGaps {
     let samples: Vec<Vec<usize>> = members.iter().map(|m| sample(m)).collect();
     let masks = CueMasks::new(corpus, &samples, taxonomy);
     let substantiated = gap_substantiated(taxonomy);
-    samples
-        .iter()
-        .map(|s| {
-            let votes = cue_votes(corpus, s, &masks, taxonomy.gaps.len());
-            let agreement = resolution_agreement(corpus, s, &substantiated);
-            let scores: Vec<f64> = votes.iter().zip(&agreement).map(|(v, a)| v * a).collect();
-            gap_match(&scores, taxonomy)
+    let mut out = CauseGaps {
+        gaps: Vec::new(),
+        votes: Vec::new(),
+        yes_share: Vec::new(),
+    };
+    for s in &samples {
+        let votes = cue_votes(corpus, s, &masks, taxonomy.gaps.len());
+        let yes = yes_share(corpus, s);
+        let scores: Vec<f64> = votes
+            .iter()
+            .zip(&substantiated)
+            .map(|(v, &sub)| v * agreement(yes, sub))
+            .collect();
+        out.gaps.push(gap_match(&scores, taxonomy));
+        out.votes.push(votes);
+        out.yes_share.push(yes);
+    }
+    out
+}
+
+/// How far an order's own words may move it off its cause's gap: its cue
+/// shares are added to the cause's with this weight. One order's few words
+/// are noisy: at 1.0 they cost 2–3 points of gap accuracy on the labelled
+/// fixtures, at 0.3 they gain a point on cross_class.csv (measured with 0,
+/// 0.3 and 1 on three synthetic files, see reports/bench/analyze.md).
+const OWN_WORDS: f64 = 0.3;
+
+/// How often a recorded 是否属实 is taken to be right, for one order: it
+/// multiplies the cause's odds of 属实 by 0.9 / 0.1 (or the inverse).
+const OWN_RESOLUTION: f64 = 0.9;
+
+/// Per order, the index of its own gap in `taxonomy.gaps` (None: other
+/// bucket or unmapped). A cause can mix gaps (抢修人员呵斥 and 抢修后不回访
+/// share their words about repairs): an order's gap is its cause's evidence
+/// plus its own cue words, weighted by its own 是否属实 where recorded.
+pub(super) fn order_gaps(
+    corpus: &Corpus,
+    features: &crate::features::Features,
+    cause: &[Option<usize>],
+    scored: &CauseGaps,
+    taxonomy: &Taxonomy,
+) -> Vec<Option<u16>> {
+    use rayon::prelude::*;
+    let index = CueIndex::new(taxonomy);
+    let n = features.counts.len().max(1) as f64;
+    let terms: Vec<(u64, f64)> = features
+        .terms
+        .par_iter()
+        .zip(&features.df)
+        .map(|(t, &df)| (index.mask(t), (1.0 + n / f64::from(df.max(1))).ln()))
+        .collect();
+    let substantiated = gap_substantiated(taxonomy);
+    let n_gaps = taxonomy.gaps.len();
+    (0..features.counts.len())
+        .into_par_iter()
+        .with_min_len(1024)
+        .map(|i| {
+            let c = cause[i]?;
+            let mut words = vec![0.0f64; n_gaps];
+            for &(t, _) in &features.counts[i] {
+                let (mut m, idf) = terms[t as usize];
+                while m != 0 {
+                    words[m.trailing_zeros() as usize] += idf;
+                    m &= m - 1;
+                }
+            }
+            let total: f64 = words.iter().sum();
+            // The order's own record updates its cause's odds of 属实.
+            let own = match corpus.orders[i].substantiated {
+                Some(true) => OWN_RESOLUTION / (1.0 - OWN_RESOLUTION),
+                Some(false) => (1.0 - OWN_RESOLUTION) / OWN_RESOLUTION,
+                None => 1.0,
+            };
+            let yes = match (scored.yes_share[c], corpus.orders[i].substantiated) {
+                (None, None) => None,
+                (p, _) => {
+                    let p = p.unwrap_or(0.5);
+                    let odds = p / (1.0 - p) * own;
+                    Some(odds / (1.0 + odds))
+                }
+            };
+            let scores: Vec<f64> = (0..n_gaps)
+                .map(|g| {
+                    let mine = if total > 0.0 { words[g] / total } else { 0.0 };
+                    (scored.votes[c][g] + OWN_WORDS * mine) / (1.0 + OWN_WORDS)
+                        * agreement(yes, substantiated[g])
+                })
+                .collect();
+            let m = gap_match(&scores, taxonomy);
+            m.gap_id
+                .and_then(|id| taxonomy.gaps.iter().position(|g| g.id == id))
+                .map(|g| g as u16)
         })
         .collect()
+}
+
+/// Cue words by gap, for matching many terms fast: a term matches a cue
+/// when one contains the other ([`cue_matches`]), so a term's gaps are
+/// those of the cues among its substrings and of the cues it is a
+/// substring of.
+struct CueIndex {
+    /// Cue → its gaps.
+    cues: rustc_hash::FxHashMap<String, u64>,
+    /// Every substring (≥ 2 characters) of a cue → the gaps of the cues holding it.
+    inside: rustc_hash::FxHashMap<String, u64>,
+}
+
+impl CueIndex {
+    fn new(taxonomy: &Taxonomy) -> CueIndex {
+        let mut cues: rustc_hash::FxHashMap<String, u64> = rustc_hash::FxHashMap::default();
+        let mut inside: rustc_hash::FxHashMap<String, u64> = rustc_hash::FxHashMap::default();
+        for (g, gap) in taxonomy.gaps.iter().enumerate() {
+            for cue in &gap.cues {
+                if cue.chars().nth(1).is_none() {
+                    continue;
+                }
+                *cues.entry(cue.clone()).or_insert(0) |= 1 << g;
+                for sub in substrings(cue) {
+                    *inside.entry(sub.to_owned()).or_insert(0) |= 1 << g;
+                }
+            }
+        }
+        CueIndex { cues, inside }
+    }
+
+    /// The gaps (bit g for `taxonomy.gaps[g]`) one of whose cues `term` matches.
+    fn mask(&self, term: &str) -> u64 {
+        if term.chars().nth(1).is_none() {
+            return 0;
+        }
+        let mut m = self.inside.get(term).copied().unwrap_or(0);
+        for sub in substrings(term) {
+            m |= self.cues.get(sub).copied().unwrap_or(0);
+        }
+        m
+    }
+}
+
+/// Every substring of two characters or more.
+fn substrings(s: &str) -> impl Iterator<Item = &str> {
+    let bounds: Vec<usize> = s
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(s.len()))
+        .collect();
+    let n = bounds.len();
+    (0..n).flat_map(move |a| {
+        let bounds = bounds.clone();
+        (a + 2..n).map(move |b| &s[bounds[a]..bounds[b]])
+    })
 }
 
 /// Every member of a small cause, else an even spread of [`SAMPLE`] of them
@@ -75,10 +229,11 @@ impl CueMasks {
                 *df.entry(t).or_insert(0) += 1;
             }
         }
+        let index = CueIndex::new(taxonomy);
         let masks = df
             .into_iter()
             .filter_map(|(t, d)| {
-                let mask = cue_mask(&corpus.lexicon[t as usize], taxonomy);
+                let mask = index.mask(&corpus.lexicon[t as usize]);
                 (mask != 0).then(|| (t, (mask, (1.0 + n as f64 / f64::from(d)).ln())))
             })
             .collect();
@@ -88,16 +243,6 @@ impl CueMasks {
     fn get(&self, term: u32) -> (u64, f64) {
         self.0.get(&term).copied().unwrap_or((0, 0.0))
     }
-}
-
-/// The gaps (bit g for `taxonomy.gaps[g]`) one of whose cues `term` matches.
-fn cue_mask(term: &str, taxonomy: &Taxonomy) -> u64 {
-    taxonomy
-        .gaps
-        .iter()
-        .enumerate()
-        .filter(|(_, gap)| gap.cues.iter().any(|c| cue_matches(term, c)))
-        .fold(0u64, |m, (g, _)| m | 1 << g)
 }
 
 /// Per gap, the mean over these orders of the share of the order's
@@ -142,10 +287,9 @@ fn gap_substantiated(taxonomy: &Taxonomy) -> Vec<bool> {
         .collect()
 }
 
-/// Per gap, how likely these orders' recorded 是否属实 is if the gap is
-/// theirs: the (Laplace-smoothed) share of 属实 for a substantiated gap,
-/// of 不属实 for the others; 1 for every gap when no order records it.
-fn resolution_agreement(corpus: &Corpus, orders: &[usize], substantiated: &[bool]) -> Vec<f64> {
+/// The (Laplace-smoothed) share of 属实 among these orders that record
+/// 是否属实, None when none does.
+fn yes_share(corpus: &Corpus, orders: &[usize]) -> Option<f64> {
     let (mut yes, mut no) = (0usize, 0usize);
     for &i in orders {
         match corpus.orders[i].substantiated {
@@ -154,14 +298,17 @@ fn resolution_agreement(corpus: &Corpus, orders: &[usize], substantiated: &[bool
             None => {}
         }
     }
-    if yes + no == 0 {
-        return vec![1.0; substantiated.len()];
+    (yes + no > 0).then(|| (yes as f64 + 1.0) / ((yes + no) as f64 + 2.0))
+}
+
+/// How likely the recorded resolution is if the gap is right: the share of
+/// 属实 for a substantiated gap, of 不属实 for the others; 1 when unknown.
+fn agreement(yes: Option<f64>, substantiated: bool) -> f64 {
+    match yes {
+        None => 1.0,
+        Some(p) if substantiated => p,
+        Some(p) => 1.0 - p,
     }
-    let p = (yes as f64 + 1.0) / ((yes + no) as f64 + 2.0);
-    substantiated
-        .iter()
-        .map(|&s| if s { p } else { 1.0 - p })
-        .collect()
 }
 
 /// The best-scoring gap (first in file order on ties), or unmapped when
@@ -234,7 +381,7 @@ mod tests {
             (&["光伏", "并网"], None),
             (&["光伏", "结算"], None),
         ]);
-        let g = cause_gaps(&c, &[vec![0, 1, 2], vec![3, 4]], &tax);
+        let g = cause_gaps(&c, &[vec![0, 1, 2], vec![3, 4]], &tax).gaps;
         assert_eq!(g[0].gap_id.as_deref(), Some("slow_repair"));
         assert_eq!(g[0].post, "电力紧急服务");
         // Two of three members vote, all for slow repair.
@@ -259,7 +406,7 @@ mod tests {
             (words, None),
             (words, None),
         ]);
-        let g = cause_gaps(&c, &[vec![0, 1, 2], vec![3, 4, 5], vec![6, 7]], &tax);
+        let g = cause_gaps(&c, &[vec![0, 1, 2], vec![3, 4, 5], vec![6, 7]], &tax).gaps;
         assert_eq!(g[0].gap_id.as_deref(), Some("skill"));
         assert_eq!(g[1].gap_id.as_deref(), Some("publicity"));
         assert_eq!(g[2].gap_id.as_deref(), Some("skill"));
@@ -274,6 +421,36 @@ mod tests {
         assert_eq!(parse_substantiated("否"), Some(false));
         assert_eq!(parse_substantiated("待核实"), None);
         assert_eq!(parse_substantiated(""), None);
+    }
+
+    #[test]
+    fn the_cue_index_matches_as_cue_matches_does() {
+        let tax = Taxonomy::builtin().unwrap();
+        let index = CueIndex::new(&tax);
+        for term in [
+            "电",
+            "电费",
+            "电费账单",
+            "高电费",
+            "抢修人员",
+            "态度恶劣",
+            "停电通知单",
+            "小区物业",
+            "光伏",
+            "通知",
+        ] {
+            let brute = tax
+                .gaps
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.cues.iter().any(|c| cue_matches(term, c)))
+                .fold(0u64, |m, (g, _)| m | 1 << g);
+            assert_eq!(index.mask(term), brute, "{term}");
+        }
+        assert_eq!(
+            substrings("电费单").collect::<Vec<_>>(),
+            ["电费", "电费单", "费单"]
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use super::GapMatch;
-use super::gaps::cause_gaps;
+use super::gaps::{CauseGaps, cause_gaps};
 use super::vectorize::TYPED_PREFIX;
 use crate::corpus::Corpus;
 use crate::features::Features;
@@ -20,6 +20,8 @@ pub(super) struct Labelled {
     pub labels: Vec<String>,
     /// The management gap of each cause.
     pub gaps: Vec<GapMatch>,
+    /// What the gaps were scored on, for the orders' own gaps.
+    pub gap_scores: CauseGaps,
     /// Up to 10 top terms as words, typed-class tokens left out.
     pub top_terms: Vec<Vec<(String, f64)>>,
 }
@@ -69,11 +71,13 @@ pub(super) fn labels_and_gaps(
         labels.push(label);
         top_terms.push(named.into_iter().take(10).collect());
     }
-    let gaps: Vec<GapMatch> = cause_gaps(corpus, members, taxonomy);
+    let gap_scores = cause_gaps(corpus, members, taxonomy);
+    let gaps: Vec<GapMatch> = gap_scores.gaps.clone();
     Labelled {
         tops,
         labels,
         gaps,
+        gap_scores,
         top_terms,
     }
 }

@@ -193,8 +193,12 @@ pub struct Assignment {
     pub cause_id: u32,
     /// Root cause label (shared by the cause's orders).
     pub cause_label: Arc<str>,
-    /// Gap name of the cause (empty for other).
+    /// Gap name of the order (empty for other): its cause's gap, unless
+    /// its own words and 是否属实 point to another gap of the taxonomy
+    /// (a cause can mix gaps), or [`UNMAPPED`].
     pub gap: Arc<str>,
+    /// Gap id of the order (None for other and unmapped).
+    pub gap_id: Option<Arc<str>>,
     /// Predicted complaint class.
     pub predicted_class: ComplaintClass,
     /// The class as the operator typed it (raw).
@@ -379,6 +383,14 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
     // Their wall time together (they overlap, so the four do not add up).
     timer.lap("side_by_side");
 
+    let order_gaps = gaps::order_gaps(
+        corpus,
+        &features,
+        &causes.cause,
+        &labelled.gap_scores,
+        taxonomy,
+    );
+    timer.lap("order_gaps");
     let profiles = label::profiles(&features, &causes.dense);
     let root_causes = assemble::root_causes(
         corpus,
@@ -389,8 +401,16 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
         &typical,
         &sims,
     );
-    let assignments =
-        assemble::assignments(corpus, &causes.cause, &labelled, &classed, &groups, &sims);
+    let assignments = assemble::assignments(
+        corpus,
+        &causes.cause,
+        &labelled,
+        &order_gaps,
+        taxonomy,
+        &classed,
+        &groups,
+        &sims,
+    );
     timer.lap("assemble");
 
     let metrics = quality::metrics(quality::Found {
