@@ -56,9 +56,11 @@ fn analyze_labelled_fixture_meets_quality_floors() {
     assert!(acc >= 0.97, "class accuracy {acc}");
     assert!(f1 >= 0.78, "repeat F1 {f1}");
     // Synth and taxonomy share gap ids, so gap attribution is scored:
-    // measured 0.682 (0.701 with --k auto).
+    // measured 0.863 (0.873 with --k auto; 0.882 on cross_class.csv, 0.874
+    // on an unseen seed). The target 0.9 is not reached: see
+    // reports/bench/analyze.md for what is still confused.
     let gap = metric(&m, &["evaluation", "gap_accuracy"]);
-    assert!(gap >= 0.62, "gap accuracy {gap}");
+    assert!(gap >= 0.84, "gap accuracy {gap}");
     assert!(metric(&m, &["outlier_share"]) <= 0.10);
     assert_eq!(m["k"], 48);
     // The metrics file is the same object as --json.

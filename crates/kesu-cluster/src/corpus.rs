@@ -54,6 +54,10 @@ pub struct OrderDigest {
     pub subcategory: Option<Sym>,
     /// Hashed customer id / phone / address (columns and text), for repeat blocking.
     pub identity: IdentityKeys,
+    /// 是否属实 as recorded: whether the complaint was found substantiated
+    /// (None when absent or not a yes/no value). It tells a management gap
+    /// (a real defect) from a misunderstanding or a non-utility asset.
+    pub substantiated: Option<bool>,
     /// Redacted complaint text: the only text that reaches outputs.
     pub text: Redacted,
     /// Content-word ids into [`Corpus::lexicon`], in text order.
@@ -246,6 +250,7 @@ impl CorpusBuilder {
                 order.address.as_deref(),
             )
             .with_text(&from_text),
+            substantiated: order.substantiated.as_deref().and_then(parse_substantiated),
             unit: syms[0],
             channel: syms[1],
             category: syms[2],
@@ -272,6 +277,21 @@ impl CorpusBuilder {
             columns: self.keep,
             label_words: None,
         }
+    }
+}
+
+/// Reads a 是否属实 value: 属实 / 部分属实 / 是 as substantiated, 不属实 /
+/// 非属实 / 否 as not; anything else (empty, 待核实) as unknown.
+pub fn parse_substantiated(value: &str) -> Option<bool> {
+    let v = value.trim();
+    match v {
+        "不属实" | "非属实" | "否" | "不是" | "未属实" => Some(false),
+        "属实" | "部分属实" | "基本属实" | "是" => Some(true),
+        _ => match v.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "y" | "1" => Some(true),
+            "false" | "no" | "n" | "0" => Some(false),
+            _ => None,
+        },
     }
 }
 

@@ -19,10 +19,12 @@
 //!   the operator-typed class and subclass enter as two extra tokens (weak
 //!   supervision: measured +0.01–0.03 NMI on synthetic data, see
 //!   reports/bench/analyze.md);
-//! - **labels and gaps**: class-based TF-IDF top terms, a 2–3 term label of
-//!   words that name something ([`Corpus::label_words`], e.g. by part of
-//!   speech), and the management gap of [`Taxonomy`] whose cue terms carry
-//!   most of that weight (or "unmapped: possible new gap");
+//! - **labels and gaps**: class-based TF-IDF top terms, a label that is a
+//!   phrase of the cause's own complaints (else 2–3 top words that name
+//!   something, [`Corpus::label_words`]), and the management gap of
+//!   [`Taxonomy`] its members' cue words vote for, weighted by their 是否属实
+//!   (or "unmapped: possible new gap"); each order gets its own gap from its
+//!   cause's votes, its own words and its own 是否属实;
 //! - **classes** ([`classify`]): logistic regression over the words and the
 //!   root cause, trained on the noisy operator-typed classes; disagreements
 //!   are flagged;

@@ -28,6 +28,9 @@ pub const POSTS: [&str; 8] = [
     "95598客服",
 ];
 
+/// Most management gaps a taxonomy may define.
+pub const MAX_GAPS: usize = 64;
+
 /// One official complaint class with the cue terms that point to it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClassCues {
@@ -241,6 +244,13 @@ impl Taxonomy {
         }
         if raw.gap.is_empty() {
             return Err(bad("no management gaps".to_owned()));
+        }
+        // Gap scoring keeps one bit per gap for every cue word.
+        if raw.gap.len() > MAX_GAPS {
+            return Err(bad(format!(
+                "{} management gaps, at most {MAX_GAPS} are supported",
+                raw.gap.len()
+            )));
         }
         Ok(Taxonomy {
             classes,

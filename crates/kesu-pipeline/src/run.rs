@@ -563,11 +563,6 @@ fn run_week(
         let key = matched.keys[cause_id as usize - 1];
         setup.names.get(key).unwrap_or(auto).to_owned()
     };
-    let gap_ids: BTreeMap<u32, Option<String>> = mining
-        .iter()
-        .flat_map(|m| &m.root_causes)
-        .map(|c| (c.id, c.gap.gap_id.clone()))
-        .collect();
     let mut assignment_rows: Vec<AssignmentRow> = assignments
         .iter()
         .zip(&facts)
@@ -579,7 +574,7 @@ fn run_week(
             cause_key: cause_key(a.cause_id),
             cause_label: cause_name(a.cause_id, &a.cause_label),
             gap: a.gap.to_string(),
-            gap_id: gap_ids.get(&a.cause_id).cloned().flatten(),
+            gap_id: a.gap_id.as_deref().map(str::to_owned),
             predicted_class: a.predicted_class.label().to_owned(),
             typed_class: a.typed_class.as_deref().map(str::to_owned),
             class_disagrees: a.class_disagrees,

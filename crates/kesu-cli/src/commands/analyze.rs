@@ -372,7 +372,6 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         "k": m.k,
         "k_source": m.k_source,
         "k_scores": m.k_scores,
-        "latent_dims": m.latent_dims,
         "vocab_size": m.vocab_size,
         "outlier_share": m.outlier_share,
         "max_other": args.max_other,
@@ -390,6 +389,8 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         "typed_coverage": m.typed_coverage,
         "unknown_typed_classes": m.unknown_typed_classes,
         "class_disagreement": m.class_disagreement,
+        "label_in_typical_share": m.label_in_typical_share,
+        "label_in_some_typical_share": m.label_in_some_typical_share,
         "unmapped_causes": mining.root_causes.iter().filter(|c| c.gap.gap_id.is_none()).count(),
         "evaluation": evaluation,
         "timing_s": timing,
@@ -404,6 +405,8 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             "chart_png": args.out.join("charts/root_causes.png"),
         },
     });
+    // (json! has a recursion limit; the object is already at it.)
+    metrics["latent_dims"] = m.latent_dims.into();
     // The row accounting at the top level, as every reading command reports it.
     if let serde_json::Value::Object(map) = &mut metrics {
         for (key, value) in accounting.json_fields() {

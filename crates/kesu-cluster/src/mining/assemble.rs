@@ -10,9 +10,10 @@ use rayon::prelude::*;
 
 use super::classes::Classed;
 use super::label::Labelled;
-use super::{Assignment, OTHER_ID, OTHER_LABEL, RootCause, TypicalCase};
+use super::{Assignment, OTHER_ID, OTHER_LABEL, RootCause, TypicalCase, UNMAPPED};
 use crate::corpus::Corpus;
 use crate::repeats::RepeatGroup;
+use crate::taxonomy::Taxonomy;
 
 /// The root causes, by decreasing size (`members` is in cause order).
 pub(super) fn root_causes(
@@ -70,11 +71,15 @@ pub(super) fn root_causes(
         .collect()
 }
 
-/// One assignment per order, in input order.
+/// One assignment per order, in input order (`order_gaps`: each order's
+/// gap, an index into `taxonomy.gaps`).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn assignments(
     corpus: &Corpus,
     cause: &[Option<usize>],
     labelled: &Labelled,
+    order_gaps: &[Option<u16>],
+    taxonomy: &Taxonomy,
     classed: &Classed,
     groups: &[RepeatGroup],
     sims: &[f32],
@@ -82,33 +87,44 @@ pub(super) fn assignments(
     let orders = &corpus.orders;
     let n = orders.len();
     let n_causes = labelled.labels.len();
-    let Labelled { labels, gaps, .. } = labelled;
+    let Labelled { labels, .. } = labelled;
+    let gap_names: Vec<(Arc<str>, Arc<str>)> = taxonomy
+        .gaps
+        .iter()
+        .map(|g| (Arc::from(g.id.as_str()), Arc::from(g.name.as_str())))
+        .collect();
+    let unmapped: Arc<str> = Arc::from(UNMAPPED);
+    let no_gap: Arc<str> = Arc::from("");
     let Classed {
         typed, predicted, ..
     } = classed;
-    let shared_labels: Vec<(Arc<str>, Arc<str>)> = (0..n_causes)
-        .map(|c| {
-            (
-                Arc::from(labels[c].as_str()),
-                Arc::from(gaps[c].name.as_str()),
-            )
-        })
+    let shared_labels: Vec<Arc<str>> = (0..n_causes)
+        .map(|c| Arc::from(labels[c].as_str()))
         .collect();
-    let other: (Arc<str>, Arc<str>) = (Arc::from(OTHER_LABEL), Arc::from(""));
+    let other: Arc<str> = Arc::from(OTHER_LABEL);
     (0..n)
         .into_par_iter()
         .with_min_len(4096)
         .map(|i| {
             let o = &orders[i];
-            let (cause_id, (cause_label, gap)) = match cause[i] {
+            let (cause_id, cause_label) = match cause[i] {
                 Some(c) => (c as u32 + 1, &shared_labels[c]),
                 None => (OTHER_ID, &other),
+            };
+            let (gap_id, gap) = match (cause[i], order_gaps[i]) {
+                (None, _) => (None, Arc::clone(&no_gap)),
+                (Some(_), None) => (None, Arc::clone(&unmapped)),
+                (Some(_), Some(g)) => {
+                    let (id, name) = &gap_names[g as usize];
+                    (Some(Arc::clone(id)), Arc::clone(name))
+                }
             };
             Assignment {
                 id: Arc::clone(&o.id),
                 cause_id,
                 cause_label: Arc::clone(cause_label),
-                gap: Arc::clone(gap),
+                gap,
+                gap_id,
                 predicted_class: predicted[i],
                 typed_class: corpus.symbol_arc(o.category),
                 typed_as: typed[i],

@@ -47,8 +47,8 @@ pub struct Evaluation {
     /// Of the orders whose typed class is wrong, the share flagged (None if
     /// no typed class is wrong).
     pub misclassified_recall: Option<f64>,
-    /// Share of orders with a true gap whose root cause maps to that gap
-    /// (other and unmapped causes count as wrong).
+    /// Share of orders with a true gap whose own gap ([`super::Assignment::gap_id`])
+    /// is that gap (other and unmapped count as wrong).
     pub gap_accuracy: Option<f64>,
     /// Repeat precision.
     pub repeat_precision: Option<f64>,
@@ -128,17 +128,10 @@ pub fn evaluate(mining: &Mining, truth: &Truth) -> Evaluation {
         }
     }
     if let Some(tg) = &truth.gap {
-        // Root cause ids are 1-based positions in `root_causes`.
-        let gap_of = |cause_id: u32| {
-            (cause_id as usize)
-                .checked_sub(1)
-                .and_then(|c| mining.root_causes.get(c))
-                .and_then(|c| c.gap.gap_id.as_deref())
-        };
         let (n, ok) = tg
             .iter()
             .zip(&mining.assignments)
-            .filter_map(|(t, a)| t.as_deref().map(|t| gap_of(a.cause_id) == Some(t)))
+            .filter_map(|(t, a)| t.as_deref().map(|t| a.gap_id.as_deref() == Some(t)))
             .fold((0usize, 0usize), |(n, ok), hit| {
                 (n + 1, ok + usize::from(hit))
             });

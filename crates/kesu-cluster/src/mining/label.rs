@@ -1,11 +1,11 @@
-//! Step 4, label: per cause, class-based TF-IDF top terms, a short label of
-//! two or three words that name something, and its management gap
-//! ([`super::gaps`]).
+//! Step 4, label: per cause, class-based TF-IDF top terms, a short label
+//! (a phrase of its complaints, [`super::phrase`]; else two or three top
+//! words that name something) and its management gap ([`super::gaps`]).
 
 use rayon::prelude::*;
 
 use super::GapMatch;
-use super::gaps::map_gap;
+use super::gaps::{CauseGaps, cause_gaps};
 use super::vectorize::TYPED_PREFIX;
 use crate::corpus::Corpus;
 use crate::features::Features;
@@ -20,6 +20,8 @@ pub(super) struct Labelled {
     pub labels: Vec<String>,
     /// The management gap of each cause.
     pub gaps: Vec<GapMatch>,
+    /// What the gaps were scored on, for the orders' own gaps.
+    pub gap_scores: CauseGaps,
     /// Up to 10 top terms as words, typed-class tokens left out.
     pub top_terms: Vec<Vec<(String, f64)>>,
 }
@@ -32,39 +34,50 @@ pub(super) fn labels_and_gaps(
     taxonomy: &Taxonomy,
 ) -> Labelled {
     let tops = class_tfidf(features, members);
+    let named: Vec<Vec<(String, f64)>> = tops
+        .iter()
+        .map(|top| {
+            top.iter()
+                .filter(|&&(t, _)| !features.terms[t as usize].starts_with(TYPED_PREFIX))
+                .map(|&(t, w)| (features.terms[t as usize].clone(), w))
+                .collect()
+        })
+        .collect();
+    let phrases = super::phrase::phrase_labels(corpus, members, &named);
     let mut labels: Vec<String> = Vec::new();
-    let mut gaps: Vec<GapMatch> = Vec::new();
     let mut top_terms: Vec<Vec<(String, f64)>> = Vec::new();
-    for top in &tops {
-        let named: Vec<(String, f64)> = top
-            .iter()
-            .filter(|&&(t, _)| !features.terms[t as usize].starts_with(TYPED_PREFIX))
-            .map(|&(t, w)| (features.terms[t as usize].clone(), w))
-            .collect();
-        let nameable: Vec<(String, f64)> = match &corpus.label_words {
-            Some(words) => named
-                .iter()
-                .filter(|(t, _)| words.allows(t))
-                .cloned()
-                .collect(),
-            None => Vec::new(),
+    for (named, phrase) in named.into_iter().zip(phrases) {
+        let label = match phrase {
+            Some(p) if !labels.contains(&p) => p,
+            _ => {
+                let nameable: Vec<(String, f64)> = match &corpus.label_words {
+                    Some(words) => named
+                        .iter()
+                        .filter(|(t, _)| words.allows(t))
+                        .cloned()
+                        .collect(),
+                    None => Vec::new(),
+                };
+                label_of(
+                    if nameable.is_empty() {
+                        &named
+                    } else {
+                        &nameable
+                    },
+                    &labels,
+                )
+            }
         };
-        let label = label_of(
-            if nameable.is_empty() {
-                &named
-            } else {
-                &nameable
-            },
-            &labels,
-        );
         labels.push(label);
-        gaps.push(map_gap(&named, taxonomy));
         top_terms.push(named.into_iter().take(10).collect());
     }
+    let gap_scores = cause_gaps(corpus, members, taxonomy);
+    let gaps: Vec<GapMatch> = gap_scores.gaps.clone();
     Labelled {
         tops,
         labels,
         gaps,
+        gap_scores,
         top_terms,
     }
 }
@@ -133,7 +146,7 @@ fn class_tfidf(features: &Features, members: &[Vec<usize>]) -> Vec<Vec<(u32, f64
         .collect()
 }
 
-/// "低电压·空调·台区": two or three top terms, skipping single characters and
+/// The fallback label when no phrase qualifies, "低电压·空调·台区": two or three top terms, skipping single characters and
 /// terms contained in an already chosen one.
 fn label_of(top: &[(String, f64)], taken: &[String]) -> String {
     let mut chosen: Vec<&str> = Vec::new();

@@ -30,6 +30,7 @@ mod fit;
 mod gaps;
 mod label;
 mod outliers;
+mod phrase;
 mod quality;
 mod repeat_groups;
 mod typical;
@@ -170,7 +171,8 @@ pub struct GapMatch {
 pub struct RootCause {
     /// 1-based, by decreasing size.
     pub id: u32,
-    /// Short Chinese label built from the top terms ("低电压·空调·台区").
+    /// Short Chinese label: a phrase its complaints write (智能电表跳字), or
+    /// when none qualifies two or three top terms ("低电压·空调·台区").
     pub label: String,
     /// Number of orders.
     pub size: usize,
@@ -204,8 +206,12 @@ pub struct Assignment {
     pub cause_id: u32,
     /// Root cause label (shared by the cause's orders).
     pub cause_label: Arc<str>,
-    /// Gap name of the cause (empty for other).
+    /// Gap name of the order (empty for other): its cause's gap, unless
+    /// its own words and 是否属实 point to another gap of the taxonomy
+    /// (a cause can mix gaps), or [`UNMAPPED`].
     pub gap: Arc<str>,
+    /// Gap id of the order (None for other and unmapped).
+    pub gap_id: Option<Arc<str>>,
     /// Predicted complaint class.
     pub predicted_class: ComplaintClass,
     /// The class as the operator typed it (raw).
@@ -269,6 +275,12 @@ pub struct MiningMetrics {
     pub unknown_typed_classes: BTreeMap<String, usize>,
     /// Share of typed orders whose typed class disagrees with the prediction.
     pub class_disagreement: f64,
+    /// Share of causes whose label stands verbatim in most (more than half)
+    /// of its typical cases: how far the label is the complaints' own words.
+    pub label_in_typical_share: f64,
+    /// Share of causes whose label stands verbatim in at least one of its
+    /// typical cases.
+    pub label_in_some_typical_share: f64,
     /// Wall seconds per stage.
     pub timing_s: BTreeMap<String, f64>,
 }
@@ -387,6 +399,14 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
     // Their wall time together (they overlap, so the four do not add up).
     timer.lap("side_by_side");
 
+    let order_gaps = gaps::order_gaps(
+        corpus,
+        &features,
+        &causes.cause,
+        &labelled.gap_scores,
+        taxonomy,
+    );
+    timer.lap("order_gaps");
     let profiles = label::profiles(&features, &causes.dense);
     let root_causes = assemble::root_causes(
         corpus,
@@ -397,8 +417,16 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
         &typical,
         &sims,
     );
-    let assignments =
-        assemble::assignments(corpus, &causes.cause, &labelled, &classed, &groups, &sims);
+    let assignments = assemble::assignments(
+        corpus,
+        &causes.cause,
+        &labelled,
+        &order_gaps,
+        taxonomy,
+        &classed,
+        &groups,
+        &sims,
+    );
     timer.lap("assemble");
 
     let metrics = quality::metrics(quality::Found {
@@ -414,6 +442,7 @@ pub fn mine(corpus: &Corpus, taxonomy: &Taxonomy, cfg: &MiningConfig) -> Result<
         unknown_typed_classes,
         groups: &groups,
         assignments: &assignments,
+        typical: &typical,
     });
     timer.lap("metrics");
     let mut mining = Mining {

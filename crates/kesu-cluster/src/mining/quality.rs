@@ -29,6 +29,8 @@ pub(super) struct Found<'a> {
     pub unknown_typed_classes: BTreeMap<String, usize>,
     pub groups: &'a [RepeatGroup],
     pub assignments: &'a [Assignment],
+    /// Per cause, its typical cases (order indices).
+    pub typical: &'a [Vec<usize>],
 }
 
 /// The run's metrics (without timings).
@@ -46,6 +48,7 @@ pub(super) fn metrics(found: Found<'_>) -> MiningMetrics {
         unknown_typed_classes,
         groups,
         assignments,
+        typical,
     } = found;
     let orders = &corpus.orders;
     let n = orders.len();
@@ -127,8 +130,35 @@ pub(super) fn metrics(found: Found<'_>) -> MiningMetrics {
         } else {
             disagree as f64 / typed_n as f64
         },
+        label_in_typical_share: label_in_typical(corpus, &labelled.labels, typical, 0.5),
+        label_in_some_typical_share: label_in_typical(corpus, &labelled.labels, typical, 0.0),
         timing_s: BTreeMap::new(),
     }
+}
+
+/// Share of causes whose label stands verbatim in more than `more_than` of
+/// its typical cases (causes without typical cases count as misses).
+fn label_in_typical(
+    corpus: &Corpus,
+    labels: &[String],
+    typical: &[Vec<usize>],
+    more_than: f64,
+) -> f64 {
+    if labels.is_empty() {
+        return 0.0;
+    }
+    let hits = labels
+        .iter()
+        .zip(typical)
+        .filter(|(label, cases)| {
+            let found = cases
+                .iter()
+                .filter(|&&i| corpus.orders[i].text.as_str().contains(label.as_str()))
+                .count();
+            !cases.is_empty() && found as f64 > more_than * cases.len() as f64
+        })
+        .count();
+    hits as f64 / labels.len() as f64
 }
 
 /// Mean NPMI over pairs of each cause's top-10 terms, by document co-occurrence.
