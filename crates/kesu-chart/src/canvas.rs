@@ -233,7 +233,9 @@ pub(crate) fn render(scene: &Scene, m: &Metrics) -> Result<(String, Vec<u8>)> {
     }
     let big = image::RgbImage::from_raw(bw, bh, pixels)
         .ok_or_else(|| fail("png")("pixel buffer of the wrong size".to_owned()))?;
-    let small = image::imageops::resize(&big, w, h, image::imageops::FilterType::Triangle);
+    // Exactly half the size: thumbnail's box average is the right filter, and
+    // several times cheaper than a general resampling kernel.
+    let small = image::imageops::thumbnail(&big, w, h);
     let mut png = Vec::new();
     {
         use image::ImageEncoder;

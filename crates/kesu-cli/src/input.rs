@@ -96,35 +96,27 @@ pub struct Loaded<T = NormalizedOrder> {
 
 /// Reads the input files and turns every accepted order into a `T` while it
 /// is parsed (in parallel), so that full orders never pile up in memory.
+///
+/// Everything is collected, so each file is read once (see
+/// [`kesu_ingest::ingest_with`]); [`stream_with`] reads twice to write as it goes.
 pub fn load_with<T: Keyed + Send>(
     input: &InputArgs,
     progress: bool,
     map: &(dyn Fn(WorkOrder) -> T + Sync),
 ) -> anyhow::Result<Loaded<T>> {
-    let mut orders = Vec::new();
-    let mut rejects = Vec::new();
-    let stats = stream_with(input, progress, map, &mut |block| {
-        orders.extend(block.orders);
-        rejects.extend(block.rejects);
-        Ok(())
-    })?;
+    let (options, total) = read_options(input)?;
+    let bar = progress_bar(progress, total);
+    let batch = kesu_ingest::ingest_with(&input.files, &options, &|delta| bar.inc(delta), map)?;
+    bar.finish_and_clear();
     Ok(Loaded {
-        orders,
-        rejects,
-        stats,
+        orders: batch.orders,
+        rejects: batch.rejects,
+        stats: batch.stats,
     })
 }
 
-/// Reads the input files like [`load_with`], but hands the orders and
-/// rejects to `sink` a block at a time, in input order, while reading goes
-/// on (see [`kesu_ingest::ingest_stream`]): memory holds one block, not the
-/// input. Errors of `sink` come back unchanged.
-pub fn stream_with<T: Send>(
-    input: &InputArgs,
-    progress: bool,
-    map: &(dyn Fn(WorkOrder) -> T + Sync),
-    sink: &mut dyn FnMut(Block<T>) -> anyhow::Result<()>,
-) -> anyhow::Result<IngestStats> {
+/// The ingest options of `input` and the total size of its files (for the progress bar).
+fn read_options(input: &InputArgs) -> anyhow::Result<(IngestOptions, u64)> {
     let columns = match &input.columns {
         Some(path) => ColumnMap::from_path(path)
             .with_context(|| format!("reading column table {}", path.display()))?,
@@ -142,6 +134,20 @@ pub fn stream_with<T: Send>(
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
+    Ok((options, total))
+}
+
+/// Reads the input files like [`load_with`], but hands the orders and
+/// rejects to `sink` a block at a time, in input order, while reading goes
+/// on (see [`kesu_ingest::ingest_stream`]): memory holds one block, not the
+/// input. Errors of `sink` come back unchanged.
+pub fn stream_with<T: Send>(
+    input: &InputArgs,
+    progress: bool,
+    map: &(dyn Fn(WorkOrder) -> T + Sync),
+    sink: &mut dyn FnMut(Block<T>) -> anyhow::Result<()>,
+) -> anyhow::Result<IngestStats> {
+    let (options, total) = read_options(input)?;
     let bar = progress_bar(progress, total);
     let stats =
         kesu_ingest::ingest_stream(&input.files, &options, &|delta| bar.inc(delta), map, sink)?;

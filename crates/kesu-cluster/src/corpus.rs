@@ -378,6 +378,30 @@ impl Interner {
     }
 }
 
+/// A corpus for unit tests: one order per `(text, 是否属实)`, all received
+/// at one moment, with the terms given (no segmenter), ids `W000`, `W001` ….
+#[cfg(test)]
+pub(crate) fn test_corpus<S: AsRef<str>>(
+    orders: &[(String, Option<&str>)],
+    terms: &[Vec<S>],
+) -> Corpus {
+    use kesu_model::WorkOrder;
+    let at = chrono::NaiveDate::from_ymd_opt(2024, 3, 1)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .expect("a valid moment");
+    let n = kesu_normalize::Normalizer::builtin();
+    let built: Vec<_> = orders
+        .iter()
+        .enumerate()
+        .map(|(i, (text, substantiated))| {
+            let mut o = WorkOrder::new(format!("W{i:03}"), at, text.clone());
+            o.substantiated = substantiated.map(str::to_owned);
+            n.apply(o)
+        })
+        .collect();
+    Corpus::from_orders(built, terms, &[])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 //! caller's phone, account number and address into 受理内容 instead.
 //!
 //! Phones and account numbers are what kesu-normalize's detector finds
-//! ([`Normalizer::pii_spans`]), so the text is scanned by the same rules
+//! ([`Normalizer::number_spans`]), so the text is scanned by the same rules
 //! that mask it. Addresses are not personal-data spans there; they are taken
 //! after an address keyword (地址, 家住, 位于 …) and reduced by
 //! [`address_key`] to the place name and the house or room number, so that
@@ -39,7 +39,7 @@ fn address_regex() -> &'static Regex {
 /// Phones, account numbers and addresses in a normalised complaint text.
 pub fn text_identity(normalizer: &Normalizer, text: &str) -> TextIdentity {
     let mut id = TextIdentity::default();
-    for span in normalizer.pii_spans(text) {
+    for span in normalizer.number_spans(text) {
         let value = &text[span.start..span.end];
         match span.kind {
             PiiKind::Mobile | PiiKind::Landline => {

@@ -190,7 +190,10 @@ impl NameFinder {
     pub(crate) fn new() -> Result<NameFinder, regex::Error> {
         Ok(NameFinder {
             titles: Regex::new(&TITLES.join("|"))?,
-            roles: Regex::new(&format!(r"(?:{})(?:[:： ]|为|是)?", ROLES.join("|")))?,
+            // Literals only, so that the regex engine searches with its
+            // literal prefilter alone; the separator after a role is skipped
+            // by `after_role`.
+            roles: Regex::new(&ROLES.join("|"))?,
         })
     }
 
@@ -207,10 +210,20 @@ impl NameFinder {
             }
         }
         for m in self.roles.find_iter(text) {
-            if let Some(end) = name_after(text, m.end()) {
-                found(m.end(), end);
+            let at = after_role(text, m.end());
+            if let Some(end) = name_after(text, at) {
+                found(at, end);
             }
         }
+    }
+}
+
+/// Where a name after a role word ending at `at` starts: past one separator
+/// (`:`, `：`, a space) or 为/是, if there is one (联系人：张三, 负责人为李四).
+fn after_role(text: &str, at: usize) -> usize {
+    match text[at..].chars().next() {
+        Some(c @ (':' | '：' | ' ' | '为' | '是')) => at + c.len_utf8(),
+        _ => at,
     }
 }
 

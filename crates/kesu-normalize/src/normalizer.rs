@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::NormalizerConfig;
 use crate::mask::{Redacted, apply_masks};
-use crate::pii::{Detector, PiiSpan, is_digit};
+use crate::pii::{Detector, PiiSpan, Scope, is_digit};
 use crate::{Result, text};
 
 /// Version of the normalisation and redaction logic. Bump it whenever the
@@ -61,6 +61,8 @@ struct Inner {
     config: NormalizerConfig,
     detector: Detector,
     fingerprint: String,
+    /// Whether the account or meter patterns differ from the defaults.
+    custom_patterns: bool,
 }
 
 impl fmt::Debug for Normalizer {
@@ -84,6 +86,8 @@ impl Normalizer {
                 config: cfg.clone(),
                 detector,
                 fingerprint: fingerprint(cfg),
+                custom_patterns: cfg.account_patterns != crate::config::default_account_patterns()
+                    || cfg.meter_patterns != crate::config::default_meter_patterns(),
             }),
         })
     }
@@ -121,9 +125,22 @@ impl Normalizer {
     ///
     /// Meant for normalised text, but full-width digits are recognised too.
     pub fn pii_spans(&self, text: &str) -> Vec<PiiSpan> {
+        self.spans_in(text, Scope::All)
+    }
+
+    /// Like [`pii_spans`](Self::pii_spans), for the number detectors only:
+    /// phones, ID, account and meter numbers. Names, e-mail addresses and
+    /// street addresses (the costly free-text searches) are not looked for,
+    /// so a number is reported even where an e-mail address holds it.
+    pub fn number_spans(&self, text: &str) -> Vec<PiiSpan> {
+        self.spans_in(text, Scope::Numbers)
+    }
+
+    fn spans_in(&self, text: &str, scope: Scope) -> Vec<PiiSpan> {
         self.inner
             .detector
-            .find(text, &[])
+            .find_in(text, &[], scope)
+            .findings
             .into_iter()
             .map(|f| f.span)
             .collect()
@@ -176,11 +193,18 @@ impl Normalizer {
 
     fn redact_with(&self, text: &str, known: &[String]) -> Redacted {
         let detector = &self.inner.detector;
-        let findings = detector.find(text, known);
-        if findings.is_empty() {
+        let first = detector.find_in(text, known, Scope::All);
+        if first.findings.is_empty() {
             return Redacted::new(text.to_owned());
         }
-        let mut out = apply_masks(text, &findings);
+        let mut out = apply_masks(text, &first.findings);
+        // Masking only uncovers something where a finding hid another one
+        // (see MAX_REDACTION_PASSES); otherwise a re-scan finds the masks
+        // again and changes nothing, and it would cost a whole second search.
+        // Configured patterns may match inside a mask, so they always re-scan.
+        if !first.displaced && !self.inner.custom_patterns {
+            return Redacted::new(out);
+        }
         for _ in 1..MAX_REDACTION_PASSES {
             let again = detector.find(&out, known);
             let next = apply_masks(&out, &again);

@@ -297,6 +297,12 @@ impl Detector {
 
     /// Every personal-data finding in `text`, sorted by start and non-overlapping.
     pub(crate) fn find(&self, text: &str, known: &[String]) -> Vec<Finding> {
+        self.find_in(text, known, Scope::All).findings
+    }
+
+    /// The findings of `scope` in `text`, and whether a candidate lost to an
+    /// overlapping better-ranked one (then masking can uncover more).
+    pub(crate) fn find_in(&self, text: &str, known: &[String], scope: Scope) -> Resolved {
         let mut candidates = Vec::new();
         let mut push = |rank, kind, start, end, keep_head, keep_tail| {
             if start < end {
@@ -383,6 +389,9 @@ impl Detector {
                     );
                 }
             }
+        }
+        if scope == Scope::Numbers {
+            return resolve(text, candidates);
         }
         self.names
             .find(text, |s, e| push(Rank::Name, PiiKind::Name, s, e, 0, 0));
@@ -688,9 +697,29 @@ fn after_letters(text: &str, at: usize) -> bool {
         .is_some_and(|c| c.is_ascii_alphabetic())
 }
 
+/// Which detectors a search runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// Every detector: what redaction masks.
+    All,
+    /// The number detectors only (phones, ID, account and meter numbers, the
+    /// configured patterns, known values): no names, e-mail or addresses,
+    /// which are the costly free-text searches.
+    Numbers,
+}
+
+/// The findings of one search.
+pub(crate) struct Resolved {
+    /// Sorted by start, non-overlapping.
+    pub findings: Vec<Finding>,
+    /// Whether some candidate overlapped a better-ranked one and was dropped,
+    /// or two findings touch: then masking can uncover more.
+    pub displaced: bool,
+}
+
 /// Widens candidates over the digit runs they touch, then keeps the
 /// best-ranked of overlapping candidates; the result is sorted by start.
-fn resolve(text: &str, mut candidates: Vec<Candidate>) -> Vec<Finding> {
+fn resolve(text: &str, mut candidates: Vec<Candidate>) -> Resolved {
     // Many candidates can sit in one long digit run (a known value repeated
     // inside it); remembering the last run keeps widening linear.
     let mut last_run: Option<(usize, usize)> = None;
@@ -737,17 +766,58 @@ fn resolve(text: &str, mut candidates: Vec<Candidate>) -> Vec<Finding> {
     });
     // start -> finding; accepted spans never overlap.
     let mut accepted: BTreeMap<usize, Finding> = BTreeMap::new();
+    let mut displaced = false;
     for c in candidates {
         let span = c.finding.span;
         let overlaps = accepted
             .range(..span.end)
             .next_back()
             .is_some_and(|(_, f)| f.span.end > span.start);
-        if !overlaps {
+        if overlaps {
+            // The same span found twice (two detectors, or a known value that
+            // is also a phone) hides nothing.
+            displaced |= accepted
+                .get(&span.start)
+                .is_none_or(|f| f.span.end != span.end);
+        } else {
             accepted.insert(span.start, c.finding);
         }
     }
-    accepted.into_values().collect()
+    let findings: Vec<Finding> = accepted.into_values().collect();
+    // A mask changes what its neighbours read: two findings side by side can
+    // read as one (an e-mail's local part may hold `*`), and a number after
+    // masked letters is no longer a code like GD2024…. Findings amid Chinese
+    // text and punctuation, the usual case, have no such neighbours.
+    displaced |= findings
+        .iter()
+        .any(|f| touches_maskable(text, f.span.start, f.span.end));
+    Resolved {
+        findings,
+        displaced,
+    }
+}
+
+/// Whether the text next to `start..end` (across at most one separator) is
+/// something a detector reads differently once the span is masked: ASCII
+/// (letters, digits, `@`, `.`), stars, or full-width letters and digits.
+fn touches_maskable(text: &str, start: usize, end: usize) -> bool {
+    let maskable = |c: char| {
+        c.is_ascii_graphic()
+            || is_star(c)
+            || is_digit(c)
+            || c.is_ascii_alphanumeric()
+            || ('Ａ'..='Ｚ').contains(&c)
+            || ('ａ'..='ｚ').contains(&c)
+    };
+    let separator = |c: char| matches!(c, ' ' | '-' | '－' | '\u{3000}');
+    let mut before = text[..start].chars().rev();
+    let mut after = text[end..].chars();
+    let near = |it: &mut dyn Iterator<Item = char>| match it.next() {
+        Some(c) if separator(c) => it.next().is_some_and(maskable) || maskable(c),
+        Some(c) => maskable(c),
+        None => false,
+    };
+    near(&mut before) || near(&mut after)
 }
 
 /// Start of every non-overlapping occurrence of `needle` in `hay`, like

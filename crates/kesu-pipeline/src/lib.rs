@@ -27,6 +27,7 @@
 pub mod config;
 pub mod kpis;
 pub mod manifest;
+mod reject_weeks;
 pub mod repeats;
 pub mod run;
 pub mod state;

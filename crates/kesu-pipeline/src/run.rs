@@ -213,17 +213,27 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
     // partition: by ISO week of receipt, input order kept within a week.
     let mut weeks: BTreeMap<IsoWeek, Vec<NormalizedOrder>> = BTreeMap::new();
     let mut outside = 0u64;
+    let mut sources = Vec::with_capacity(batch.orders.len());
     for o in batch.orders {
         let w = IsoWeek::of(o.order.received_at);
         if request.week.is_some_and(|sel| sel != w) {
             outside += 1;
+            sources.push((o.order.source, w));
             continue;
         }
+        sources.push((o.order.source.clone(), w));
         weeks.entry(w).or_default().push(o);
     }
     if let Some(sel) = request.week {
         weeks.entry(sel).or_default();
     }
+    let run_weeks: Vec<IsoWeek> = weeks.keys().copied().collect();
+    let mut rejects_by_week = crate::reject_weeks::file_rejects(
+        sources.iter().map(|(s, w)| (s, *w)),
+        &batch.rejects,
+        &run_weeks,
+    );
+    drop(sources);
     let stats = &batch.stats;
     let rows = RowAccounting {
         read: stats.read,
@@ -270,20 +280,14 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
         },
     )?;
     let n_weeks = weeks.len();
-    let last_week = weeks.keys().next_back().copied();
     let mut summaries = Vec::new();
     let mut outputs = Vec::new();
     let mut stage_totals: BTreeMap<String, f64> = BTreeMap::new();
     let mut cause_sizes = BTreeMap::new();
     for (i, (week, orders)) in weeks.into_iter().enumerate() {
         progress.week(week, i + 1, n_weeks, orders.len());
-        // The week's rejects: a run reports its unreadable rows with the
-        // (last) week it ran.
-        let rejects: &[kesu_model::Reject] = if Some(week) == last_week {
-            &batch.rejects
-        } else {
-            &[]
-        };
+        // The week's rejects: those its rows came with (see reject_weeks).
+        let rejects = rejects_by_week.remove(&week).unwrap_or_default();
         let ctx = WeekContext {
             plan,
             setup: &setup,
@@ -295,7 +299,7 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
             &ctx,
             week,
             orders,
-            rejects,
+            &rejects,
             &mut upsert,
             &mut registry,
             &mut history,

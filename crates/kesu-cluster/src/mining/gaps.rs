@@ -348,27 +348,13 @@ fn gap_match(scores: &[f64], taxonomy: &Taxonomy) -> GapMatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
-    use kesu_model::WorkOrder;
 
     /// One order per term list, with its 是否属实.
     fn corpus(orders: &[(&[&str], Option<&str>)]) -> Corpus {
-        let at = NaiveDate::from_ymd_opt(2024, 3, 1)
-            .unwrap()
-            .and_hms_opt(9, 0, 0)
-            .unwrap();
-        let n = kesu_normalize::Normalizer::builtin();
-        let built: Vec<_> = orders
-            .iter()
-            .enumerate()
-            .map(|(i, (terms, s))| {
-                let mut o = WorkOrder::new(format!("W{i}"), at, terms.concat());
-                o.substantiated = s.map(str::to_owned);
-                n.apply(o)
-            })
-            .collect();
+        let texts: Vec<(String, Option<&str>)> =
+            orders.iter().map(|(t, s)| (t.concat(), *s)).collect();
         let terms: Vec<Vec<&str>> = orders.iter().map(|(t, _)| t.to_vec()).collect();
-        Corpus::from_orders(built, &terms, &[])
+        crate::corpus::test_corpus(&texts, &terms)
     }
 
     #[test]

@@ -466,15 +466,13 @@ mod tests {
         assert!("x".parse::<KChoice>().is_err());
     }
 
+    /// One order text per term list: its terms written together.
+    fn texts_of(terms: &[Vec<&str>]) -> Vec<(String, Option<&'static str>)> {
+        terms.iter().map(|t| (t.concat(), None)).collect()
+    }
+
     #[test]
     fn other_bucket_is_capped_and_featureless_orders_go_there() {
-        use chrono::NaiveDate;
-        use kesu_model::WorkOrder;
-        let at = NaiveDate::from_ymd_opt(2024, 3, 1)
-            .unwrap()
-            .and_hms_opt(9, 0, 0)
-            .unwrap();
-        let n = kesu_normalize::Normalizer::builtin();
         let topics = [["电压", "空调"], ["抢修", "迟迟"], ["电费", "翻倍"]];
         let mut terms: Vec<Vec<&str>> = (0..60).map(|i| topics[i % 3].to_vec()).collect();
         // Ten orders of stray words (each word twice in the corpus) and one empty order.
@@ -483,10 +481,7 @@ mod tests {
             terms.push(vec![strays[i % 5]]);
         }
         terms.push(vec![]);
-        let orders: Vec<_> = (0..terms.len())
-            .map(|i| n.apply(WorkOrder::new(format!("W{i:03}"), at, terms[i].concat())))
-            .collect();
-        let corpus = Corpus::from_orders(orders, &terms, &[]);
+        let corpus = crate::corpus::test_corpus(&texts_of(&terms), &terms);
         let cfg = MiningConfig {
             k: KChoice::Fixed(3),
             max_other: 0.05,
@@ -507,13 +502,6 @@ mod tests {
     /// topic; short orders stay on the raw terms.
     #[test]
     fn long_orders_are_clustered_by_topic_in_the_latent_space() {
-        use chrono::NaiveDate;
-        use kesu_model::WorkOrder;
-        let at = NaiveDate::from_ymd_opt(2024, 3, 1)
-            .unwrap()
-            .and_hms_opt(9, 0, 0)
-            .unwrap();
-        let n = kesu_normalize::Normalizer::builtin();
         // Three topics of 60 words each; an order draws 50 of its topic's
         // words (a seeded walk), so two orders share only some of them.
         let vocab: Vec<Vec<String>> = (0..3)
@@ -528,10 +516,7 @@ mod tests {
             .collect();
         let short: Vec<Vec<&str>> = long.iter().map(|t| t[..6].to_vec()).collect();
         let mine_terms = |terms: &[Vec<&str>]| {
-            let orders: Vec<_> = (0..terms.len())
-                .map(|i| n.apply(WorkOrder::new(format!("W{i:03}"), at, terms[i].concat())))
-                .collect();
-            let corpus = Corpus::from_orders(orders, terms, &[]);
+            let corpus = crate::corpus::test_corpus(&texts_of(terms), terms);
             let cfg = MiningConfig {
                 k: KChoice::Fixed(3),
                 ..MiningConfig::default()

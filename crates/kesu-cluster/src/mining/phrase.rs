@@ -207,23 +207,15 @@ const REPORTING: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
-    use kesu_model::WorkOrder;
     use proptest::prelude::*;
 
     fn corpus(orders: &[(&str, &[&str])]) -> Corpus {
-        let at = NaiveDate::from_ymd_opt(2024, 3, 1)
-            .unwrap()
-            .and_hms_opt(9, 0, 0)
-            .unwrap();
-        let n = kesu_normalize::Normalizer::builtin();
-        let built: Vec<_> = orders
+        let texts: Vec<(String, Option<&str>)> = orders
             .iter()
-            .enumerate()
-            .map(|(i, (text, _))| n.apply(WorkOrder::new(format!("W{i}"), at, *text)))
+            .map(|(t, _)| ((*t).to_owned(), None))
             .collect();
         let terms: Vec<Vec<&str>> = orders.iter().map(|(_, t)| t.to_vec()).collect();
-        Corpus::from_orders(built, &terms, &[])
+        crate::corpus::test_corpus(&texts, &terms)
     }
 
     #[test]
