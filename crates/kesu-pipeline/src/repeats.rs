@@ -18,6 +18,7 @@
 //! key is what says two weeks' clusters are one problem, and within a week
 //! two orders of one cause pass the TF-IDF test almost always.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDateTime};
@@ -83,27 +84,36 @@ pub struct Identity {
 
 /// Links this week's orders to earlier weeks' repeat groups, rewriting
 /// `rows` in place; returns how many orders became repeats only through an
-/// earlier week. `rows` and `identities` are parallel.
-pub fn link(
+/// earlier week. `rows` and `identities` are parallel; `earlier` holds the
+/// records themselves or references to them (a run keeps the weeks it has
+/// just done in memory rather than reading their files back).
+pub fn link<E: Borrow<Remembered> + Sync>(
     rows: &mut [AssignmentRow],
     identities: &[Identity],
-    earlier: &[Remembered],
+    earlier: &[E],
     window_days: i64,
     min_jaccard: f64,
 ) -> usize {
     if earlier.is_empty() {
         return 0;
     }
+    let earlier: Vec<&Remembered> = earlier.iter().map(Borrow::borrow).collect();
     let window = chrono::Duration::days(window_days);
-    let mut by_key: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
-    for (r, m) in earlier.iter().enumerate() {
-        for &k in &m.keys {
-            by_key.entry(k).or_default().push(r);
-        }
-    }
-    for list in by_key.values_mut() {
-        list.sort_by_key(|&r| (earlier[r].received_at, r));
-    }
+    // Earlier orders by key: one sorted list of (key, time, record) rather
+    // than a map of vectors, so a key's orders are one contiguous run, in
+    // order of receipt, found by binary search (a few hundred thousand
+    // records a week: the map's allocations were most of this stage).
+    let mut by_key: Vec<(u64, NaiveDateTime, u32)> = earlier
+        .iter()
+        .enumerate()
+        .flat_map(|(r, m)| m.keys.iter().map(move |&k| (k, m.received_at, r as u32)))
+        .collect();
+    by_key.par_sort_unstable();
+    let orders_of = |k: u64| -> &[(u64, NaiveDateTime, u32)] {
+        let start = by_key.partition_point(|e| e.0 < k);
+        let len = by_key[start..].partition_point(|e| e.0 == k);
+        &by_key[start..start + len]
+    };
     // The earliest earlier order each order is a repeat of.
     let found: Vec<Option<usize>> = rows
         .par_iter()
@@ -111,9 +121,9 @@ pub fn link(
         .map(|(row, id)| {
             let sig = id.signature.as_deref()?;
             let mut best: Option<usize> = None;
-            for k in &id.keys {
-                let Some(list) = by_key.get(k) else { continue };
-                for &r in list.iter().rev().take(MAX_COMPARISONS) {
+            for &k in &id.keys {
+                for &(_, _, r) in orders_of(k).iter().rev().take(MAX_COMPARISONS) {
+                    let r = r as usize;
                     let m = &earlier[r];
                     let gap = row.received_at - m.received_at;
                     if gap < chrono::Duration::zero() || gap > window {

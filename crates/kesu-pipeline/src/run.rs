@@ -2,6 +2,7 @@
 //! register, warn, kpis, write, checkpoint) → manifest. See the crate docs
 //! for the stages and [`crate::state`] for what is kept between runs.
 
+use chrono::NaiveDateTime;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -16,7 +17,7 @@ use rayon::prelude::*;
 
 use crate::kpis::{self, ALL_UNITS, OrderFacts, OrderHistory, Units};
 use crate::manifest::{InputFile, RowAccounting, RunManifest, WeekSummary};
-use crate::repeats::Identity;
+use crate::repeats::{Identity, Remembered};
 use crate::state::{Checkpoint, STATE_FORMAT, State, WeekCounts};
 use crate::tables::{self, AssignmentRow, CauseRow, TypicalRow};
 use crate::week::IsoWeek;
@@ -284,6 +285,7 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
     let mut outputs = Vec::new();
     let mut stage_totals: BTreeMap<String, f64> = BTreeMap::new();
     let mut cause_sizes = BTreeMap::new();
+    let mut recent = RecentRepeats::default();
     for (i, (week, orders)) in weeks.into_iter().enumerate() {
         progress.week(week, i + 1, n_weeks, orders.len());
         // The week's rejects: those its rows came with (see reject_weeks).
@@ -303,6 +305,7 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
             &mut upsert,
             &mut registry,
             &mut history,
+            &mut recent,
         )?;
         for (stage, s) in &done.summary.timing_s {
             *stage_totals.entry(stage.clone()).or_default() += s;
@@ -353,6 +356,70 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
         rejects: batch.rejects,
         cause_sizes,
     })
+}
+
+/// The repeat records of the weeks this run has just done, kept while
+/// later weeks can still link to them: a backfill reads none of its own
+/// repeat files back (decoding them was most of its cross-week repeat time).
+#[derive(Default)]
+struct RecentRepeats(BTreeMap<IsoWeek, Vec<Remembered>>);
+
+/// The earlier side of one week's repeat linking: records kept in memory
+/// and records read from the state, in week order.
+struct EarlierRepeats<'a> {
+    weeks: Vec<IsoWeek>,
+    recent: &'a RecentRepeats,
+    read: BTreeMap<IsoWeek, Vec<Remembered>>,
+    since: NaiveDateTime,
+}
+
+impl RecentRepeats {
+    /// The orders of complete weeks before `week` received at or after
+    /// `since`, from memory where this run did the week, else from its file.
+    fn earlier(
+        &self,
+        state: &State,
+        week: IsoWeek,
+        since: NaiveDateTime,
+    ) -> Result<EarlierRepeats<'_>> {
+        let weeks: Vec<IsoWeek> = state
+            .checkpointed_weeks()?
+            .range(IsoWeek::of(since)..week)
+            .copied()
+            .collect();
+        let read = weeks
+            .iter()
+            .filter(|w| !self.0.contains_key(w))
+            .map(|w| Ok((*w, state.repeats_of(*w)?)))
+            .collect::<Result<_>>()?;
+        Ok(EarlierRepeats {
+            weeks,
+            recent: self,
+            read,
+            since,
+        })
+    }
+
+    /// Keeps `week`'s records and forgets the weeks no later week can reach
+    /// (those before the window that starts at `since`, this week's).
+    fn keep(&mut self, week: IsoWeek, records: Vec<Remembered>, since: NaiveDateTime) {
+        self.0.insert(week, records);
+        let first = IsoWeek::of(since);
+        self.0.retain(|w, _| *w >= first);
+    }
+}
+
+impl EarlierRepeats<'_> {
+    /// The records, in the order of their weeks and, within a week, of
+    /// their file (the order ties between equal times are broken by).
+    fn records(&self) -> Vec<&Remembered> {
+        self.weeks
+            .iter()
+            .filter_map(|w| self.recent.0.get(w).or_else(|| self.read.get(w)))
+            .flatten()
+            .filter(|m| m.received_at >= self.since)
+            .collect()
+    }
 }
 
 struct WeekContext<'a> {
@@ -491,6 +558,7 @@ fn run_week(
     upsert: &mut Upsert<'_>,
     registry: &mut Registry,
     history: &mut BTreeMap<IsoWeek, WeekCounts>,
+    recent: &mut RecentRepeats,
 ) -> Result<WeekDone> {
     let setup = ctx.setup;
     let mut timer = StageTimer::start();
@@ -591,15 +659,16 @@ fn run_week(
     let window_days = setup.mining.window_days;
     let since = week.monday().and_hms_opt(0, 0, 0).expect("midnight exists")
         - chrono::Duration::days(window_days);
-    let earlier = ctx.state.repeats_before(week, since)?;
-    let repeats_across_weeks = crate::repeats::link(
-        &mut assignment_rows,
-        &identities,
-        &earlier,
-        window_days,
-        setup.mining.repeat_min_jaccard,
-    );
-    drop(earlier);
+    let repeats_across_weeks = {
+        let earlier = recent.earlier(ctx.state, week, since)?;
+        crate::repeats::link(
+            &mut assignment_rows,
+            &identities,
+            &earlier.records(),
+            window_days,
+            setup.mining.repeat_min_jaccard,
+        )
+    };
     let remembered = crate::repeats::remember(&assignment_rows, &identities);
     drop(identities);
     lap(&mut timer, "repeats");
@@ -804,6 +873,7 @@ fn run_week(
         );
     }
     ctx.state.write_repeats(week, &remembered)?;
+    recent.keep(week, remembered, since);
     lap(&mut timer, "write");
 
     // checkpoint: the week is complete once this file exists.

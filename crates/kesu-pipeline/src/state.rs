@@ -249,31 +249,20 @@ impl State {
         })
     }
 
-    /// The orders of complete weeks before `week` received at or after
-    /// `since`: the earlier side of repeat detection across week
-    /// boundaries. A complete week without a repeat file (a state written
+    /// The repeat file of one week: what its orders leave for repeat
+    /// detection across week boundaries. A week without one (a state written
     /// before such files existed) contributes nothing.
-    pub fn repeats_before(
-        &self,
-        week: IsoWeek,
-        since: chrono::NaiveDateTime,
-    ) -> Result<Vec<crate::repeats::Remembered>> {
-        let mut out = Vec::new();
-        let first = IsoWeek::of(since);
-        for w in self.checkpointed_weeks()?.range(first..week) {
-            let path = self.repeats_file(*w);
-            let bytes = match std::fs::read(&path) {
-                Ok(b) => b,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(io(&path)(e)),
-            };
-            let records = crate::repeats::decode(&bytes).map_err(|message| Error::State {
-                path: path.display().to_string(),
-                message,
-            })?;
-            out.extend(records.into_iter().filter(|m| m.received_at >= since));
-        }
-        Ok(out)
+    pub fn repeats_of(&self, week: IsoWeek) -> Result<Vec<crate::repeats::Remembered>> {
+        let path = self.repeats_file(week);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io(&path)(e)),
+        };
+        crate::repeats::decode(&bytes).map_err(|message| Error::State {
+            path: path.display().to_string(),
+            message,
+        })
     }
 
     /// Removes the checkpoint of `week`, before its tables are replaced: a
