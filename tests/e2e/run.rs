@@ -448,3 +448,74 @@ fn user_names_replace_labels_and_explain_shows_where_settings_came_from() {
     assert_code(&out, 2);
     assert!(stderr(&out).contains("2024-W60"), "{}", stderr(&out));
 }
+
+/// Off a terminal (a scheduled job's log), progress is plain lines: one per
+/// week and per stage of it, with their times.
+#[test]
+fn progress_is_log_lines_off_a_terminal_and_bars_on_one() {
+    let dir = tempdir();
+    let state = dir.path().join("st");
+    let st = state.to_str().expect("utf-8 path");
+    let input = fixture("orders/weeks.csv");
+    let input = input.to_str().expect("utf-8 path");
+    let out = run(&["run", "--input", input, "--state", st, "--no-report"]);
+    assert_code(&out, 0);
+    let log = stderr(&out);
+    assert!(log.contains("kesu run: read "), "{log}");
+    let weeks: Vec<&str> = log.lines().filter(|l| l.contains(" orders")).collect();
+    assert_eq!(weeks.len(), 8, "one line per week: {log}");
+    assert!(
+        weeks[0].starts_with("kesu run: week 2024-W14 (1/8), "),
+        "{log}"
+    );
+    for stage in ["segment", "index_mine", "repeats", "warn", "kpis", "write"] {
+        let lines = log
+            .lines()
+            .filter(|l| l.contains(&format!(" {stage} ")) && l.ends_with(" s"))
+            .count();
+        assert_eq!(lines, 8, "{stage} once a week: {log}");
+    }
+
+    // On a terminal: bars, and no log lines. `script` (util-linux) gives the
+    // run a pseudo-terminal; where it is missing the check is skipped, said.
+    let Ok(which) = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+    else {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("skipped: no `script` to run kesu on a pseudo-terminal");
+        }
+        return;
+    };
+    assert!(which.status.success());
+    let tty_state = dir.path().join("tty");
+    let typescript = dir.path().join("typescript");
+    let command = format!(
+        "{} run --input {input} --state {} --no-report",
+        env!("CARGO_BIN_EXE_kesu"),
+        tty_state.to_str().expect("utf-8 path"),
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qfec", &command])
+        .arg(&typescript)
+        .current_dir(crate::util::repo_root())
+        .stdin(Stdio::null())
+        .output()
+        .expect("running kesu under script");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let screen =
+        String::from_utf8_lossy(&std::fs::read(&typescript).expect("typescript")).into_owned();
+    assert!(screen.contains("weeks ["), "{screen}");
+    assert!(
+        screen.contains("] 7/8 2024-W21: "),
+        "the last week on the bar: {screen}"
+    );
+    assert!(screen.contains("index_mine done in "), "{screen}");
+    assert!(
+        !screen.contains("kesu run: week "),
+        "no log lines: {screen}"
+    );
+    // The summary still ends the run, on stdout.
+    assert!(screen.contains("2024-W21"), "{screen}");
+}

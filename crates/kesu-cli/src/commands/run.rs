@@ -62,15 +62,24 @@ pub struct Args {
     pub json: bool,
 }
 
-/// Bars on a terminal: bytes read, then weeks; the current stage as message.
+/// Bars on a terminal: bytes read, then weeks; the week and its last
+/// finished stage as message, the spinner ticking while a stage runs.
 struct Bars {
+    multi: MultiProgress,
     read: ProgressBar,
     weeks: ProgressBar,
+    /// The message of the current week, before its stage.
+    week: Mutex<String>,
 }
 
-/// Plain lines on stderr when it is not a terminal.
+/// How often the spinners turn while a stage runs (stages take seconds).
+const TICK: std::time::Duration = std::time::Duration::from_millis(120);
+
+/// Plain lines on stderr when it is not a terminal (a scheduled job's log):
+/// one per tenth of the input read, one per stage.
 struct Lines {
-    last_read: Mutex<u64>,
+    /// Bytes read so far, and the tenths already logged.
+    read: Mutex<(u64, u64)>,
 }
 
 enum Reporter {
@@ -79,14 +88,29 @@ enum Reporter {
 }
 
 impl Progress for Reporter {
+    #[allow(clippy::print_stderr)]
     fn read(&self, delta: u64, total: u64) {
         match self {
             Reporter::Bars(b) => {
-                b.read.set_length(total);
+                if b.read.length() != Some(total) {
+                    b.read.set_length(total);
+                    b.read.enable_steady_tick(TICK);
+                }
                 b.read.inc(delta);
             }
             Reporter::Lines(l) => {
-                let _ = (delta, total, &l.last_read);
+                let mut read = l.read.lock().unwrap_or_else(|e| e.into_inner());
+                read.0 += delta;
+                let tenths = (read.0.saturating_mul(10) / total.max(1)).min(10);
+                if tenths > read.1 && tenths < 10 {
+                    read.1 = tenths;
+                    eprintln!(
+                        "kesu run: read {} % ({} of {} MB)",
+                        tenths * 10,
+                        read.0 / 1_000_000,
+                        total / 1_000_000
+                    );
+                }
             }
         }
     }
@@ -98,8 +122,10 @@ impl Progress for Reporter {
                 if stage == "read" {
                     b.read.finish_and_clear();
                 }
-                if let Some(w) = week {
-                    b.weeks.set_message(format!("{w} {stage} done"));
+                if week.is_some() {
+                    let current = b.week.lock().unwrap_or_else(|e| e.into_inner());
+                    b.weeks
+                        .set_message(format!("{current} · {stage} done in {seconds:.1} s"));
                 }
             }
             Reporter::Lines(_) => match week {
@@ -113,9 +139,15 @@ impl Progress for Reporter {
     fn week(&self, week: IsoWeek, index: usize, of: usize, orders: usize) {
         match self {
             Reporter::Bars(b) => {
+                if b.weeks.is_hidden() {
+                    b.multi.add(b.weeks.clone());
+                    b.weeks.enable_steady_tick(TICK);
+                }
                 b.weeks.set_length(of as u64);
                 b.weeks.set_position(index as u64 - 1);
-                b.weeks.set_message(format!("{week}: {orders} orders"));
+                let current = format!("{week}: {orders} orders");
+                b.weeks.set_message(current.clone());
+                *b.week.lock().unwrap_or_else(|e| e.into_inner()) = current;
             }
             Reporter::Lines(_) => {
                 eprintln!("kesu run: week {week} ({index}/{of}), {orders} orders");
@@ -127,7 +159,7 @@ impl Progress for Reporter {
 fn reporter() -> Reporter {
     if !std::io::stderr().is_terminal() {
         return Reporter::Lines(Lines {
-            last_read: Mutex::new(0),
+            read: Mutex::new((0, 0)),
         });
     }
     let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
@@ -137,12 +169,18 @@ fn reporter() -> Reporter {
     ) {
         read.set_style(style.progress_chars("=> "));
     }
-    let weeks = multi.add(ProgressBar::new(0));
+    // Shown from the first week on (a bar of length 0 draws as full).
+    let weeks = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
     if let Ok(style) = ProgressStyle::with_template("{spinner} weeks [{bar:30}] {pos}/{len} {msg}")
     {
         weeks.set_style(style.progress_chars("=> "));
     }
-    Reporter::Bars(Bars { read, weeks })
+    Reporter::Bars(Bars {
+        multi,
+        read,
+        weeks,
+        week: Mutex::new(String::new()),
+    })
 }
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]
@@ -205,11 +243,12 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         )?;
         writeln!(
             out,
-            "state {}  manifest {}  reports {} ({} weeks)  {:.2} s",
+            "state {}  manifest {}  reports {} ({} week{})  {:.2} s",
             args.state.display(),
             outcome.manifest_path.display(),
             args.out.display(),
             reports.len(),
+            if reports.len() == 1 { "" } else { "s" },
             m.timing_s.get("total").copied().unwrap_or(0.0)
         )?;
     }
