@@ -222,7 +222,14 @@ fn remove_stale(out: &Path) -> Result<()> {
         let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
         if !alive {
             let path = entry.path();
-            std::fs::remove_dir_all(&path).map_err(io(&path))?;
+            // Another render of this process (weeks render side by side)
+            // may have removed it first.
+            match std::fs::remove_dir_all(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(io(&path)(e).into());
+                }
+                _ => {}
+            }
         }
     }
     Ok(())

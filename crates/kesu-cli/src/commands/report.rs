@@ -76,8 +76,11 @@ pub fn render(
         pdf,
         ..kesu_report::ReportOptions::default()
     };
+    // Each week's report reads its own tables and writes its own folder, so
+    // the weeks of a backfill render side by side.
+    use rayon::prelude::*;
     weeks
-        .iter()
+        .par_iter()
         .map(|&w| {
             kesu_report::render_week(state, w, out, &options)
                 .with_context(|| format!("rendering the report of {w}"))
