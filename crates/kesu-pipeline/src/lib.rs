@@ -20,7 +20,8 @@
 //!    written last, it marks the week complete);
 //! 4. **manifest**: one `manifest.json` per run, written last.
 //!
-//! See [`state`] for the folder layout and [`tables`] for the tables.
+//! See [`state`] for the folder layout, [`tables`] for the tables and
+//! [`stages`] for the stages `kesu analyze` runs too.
 
 #![warn(missing_docs)]
 
@@ -30,6 +31,7 @@ pub mod manifest;
 mod reject_weeks;
 pub mod repeats;
 pub mod run;
+pub mod stages;
 pub mod state;
 pub mod tables;
 mod warn;

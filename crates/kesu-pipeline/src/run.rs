@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use kesu_cluster::{CorpusBuilder, KChoice, LabelWords, Mining, MiningConfig, OTHER_ID, Taxonomy};
+use kesu_cluster::{CorpusBuilder, KChoice, Mining, MiningConfig, OTHER_ID, Taxonomy};
 use kesu_index::{ComplaintIndex, Upsert};
 use kesu_ingest::{ColumnMap, Encoding, IngestOptions, Tz};
 use kesu_normalize::NormalizedOrder;
@@ -504,18 +504,21 @@ fn mine_week(
         .with_min_len(64)
         .map(|(o, terms)| builder.digest(o.clone(), terms))
         .collect();
-    let mut corpus = builder.finish(digests);
-    let tagger = setup.analyzer.segmenter.clone();
-    corpus.label_words = Some(LabelWords::new(move |w| tagger.is_naming_word(w)));
-    let n = corpus.len();
-    if n == 0 {
-        return Ok((0, None, Vec::new()));
-    }
     let cfg = MiningConfig {
         prior_causes,
         ..setup.mining.clone()
     };
-    let mining = kesu_cluster::mine(&corpus, &setup.taxonomy, &cfg)?;
+    let (corpus, mining) = crate::stages::mine(
+        builder,
+        digests,
+        &setup.analyzer.segmenter,
+        &setup.taxonomy,
+        &cfg,
+    )?;
+    let n = corpus.len();
+    let Some(mining) = mining else {
+        return Ok((0, None, Vec::new()));
+    };
     // Signatures only for orders that name somebody: the others can never
     // be linked to an earlier week.
     let identities = corpus

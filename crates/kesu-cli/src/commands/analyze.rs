@@ -1,4 +1,8 @@
 //! `kesu analyze`: root causes, management gaps, typical cases and repeat complaints.
+//!
+//! A one-file run of the weekly job's stages ([`kesu_pipeline::stages`]): read
+//! with `kesu_ingest::ingest_with`, then `stages::mine`; no index, registry or
+//! history, and the tables and chart of one analysis instead of a week's.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -6,9 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use kesu_cluster::{
-    Corpus, CorpusBuilder, KChoice, LabelWords, Mining, MiningConfig, Taxonomy, Truth,
-};
+use kesu_cluster::{Corpus, CorpusBuilder, KChoice, Mining, MiningConfig, Taxonomy, Truth};
 use kesu_model::ComplaintClass;
 use kesu_normalize::Normalizer;
 use kesu_segment::{Analyzer, Segmenter};
@@ -260,15 +262,8 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         .par_iter_mut()
         .with_min_len(64)
         .for_each(|d| d.terms = builder.intern(&segmenter.terms(d.text.as_str())));
-    let mut corpus = builder.finish(loaded.orders);
-    let tagger = segmenter.clone();
-    corpus.label_words = Some(LabelWords::new(move |w| tagger.is_naming_word(w)));
-    let analyzer = Analyzer {
-        normalizer,
-        segmenter,
-    };
     timer.lap("segment");
-    anyhow::ensure!(!corpus.is_empty(), "no work orders were read");
+    anyhow::ensure!(!loaded.orders.is_empty(), "no work orders were read");
 
     let cfg = MiningConfig {
         k: args.k,
@@ -280,7 +275,15 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         lsa_dims: args.lsa_dims,
         ..MiningConfig::default()
     };
-    let mining = kesu_cluster::mine(&corpus, &taxonomy, &cfg)?;
+    // The weekly job's mine stage, on the one file's orders.
+    let orders = std::mem::take(&mut loaded.orders);
+    let (corpus, mining) =
+        kesu_pipeline::stages::mine(builder, orders, &segmenter, &taxonomy, &cfg)?;
+    let mining = mining.context("no work orders were read")?;
+    let analyzer = Analyzer {
+        normalizer,
+        segmenter,
+    };
     timer.lap("mine");
 
     std::fs::create_dir_all(&args.out)
