@@ -248,6 +248,15 @@ fn every_row_is_accounted_for_and_rejects_are_kept() {
     let rejects = all_rows(&tables, "rejects");
     assert_eq!(rejects.lines().count(), 2, "{rejects}");
     assert!(rejects.contains("GD_BAD_1"));
+    // All of them also beside the run's manifest, as a file a person can open.
+    let run_dir = std::fs::read_dir(state.join("runs"))
+        .expect("runs/")
+        .map(|e| e.expect("entry").path())
+        .next()
+        .expect("one run");
+    let csv = std::fs::read_to_string(run_dir.join("rejects.csv")).expect("rejects.csv");
+    assert_eq!(csv.lines().count(), 3, "header and 2 rejects: {csv}");
+    assert!(csv.contains("GD_BAD_1"), "{csv}");
     let assigned: u64 = all_rows(&tables, "assignments").lines().count() as u64;
     assert_eq!(assigned, n("orders"));
     // The manifest names the input by its content.
@@ -518,4 +527,52 @@ fn progress_is_log_lines_off_a_terminal_and_bars_on_one() {
     );
     // The summary still ends the run, on stdout.
     assert!(screen.contains("2024-W21"), "{screen}");
+}
+
+/// A run whose every row is rejected runs no week, and still keeps every
+/// row: in the rejects file beside its manifest.
+#[test]
+fn a_run_with_every_row_rejected_keeps_them_beside_its_manifest() {
+    let dir = tempdir();
+    let header = std::fs::read_to_string(fixture("orders/sample.csv"))
+        .expect("sample")
+        .lines()
+        .next()
+        .expect("header")
+        .to_owned();
+    let input = dir.path().join("bad.csv");
+    std::fs::write(
+        &input,
+        format!("{header}\nGD_BAD_1,2024-02-01 08:00:00,95598\nGD_BAD_2,not a date\n"),
+    )
+    .expect("write");
+    let state = dir.path().join("state");
+    let out = run(&[
+        "run",
+        "--input",
+        input.to_str().expect("path"),
+        "--state",
+        state.to_str().expect("path"),
+        "--no-report",
+        "--json",
+    ]);
+    assert_code(&out, 1);
+    let m: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("json");
+    assert_eq!(m["rows"]["rejected"], 2, "{m}");
+    assert_eq!(m["weeks"].as_array().map(Vec::len), Some(0), "{m}");
+    let rejects = m["outputs"]
+        .as_array()
+        .expect("outputs")
+        .iter()
+        .filter_map(|o| o.as_str())
+        .find(|o| o.ends_with("rejects.csv"))
+        .expect("the rejects file is among the outputs")
+        .to_owned();
+    let csv = std::fs::read_to_string(state.join(&rejects)).expect("rejects.csv");
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(
+        csv.contains("GD_BAD_1") && csv.contains("GD_BAD_2"),
+        "{csv}"
+    );
+    assert!(stderr(&out).contains("rejects.csv"), "{}", stderr(&out));
 }

@@ -319,6 +319,19 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
     let mut timing = timer.finish("total");
     timing.extend(stage_totals);
 
+    // Every reject of the run, whatever week it was filed under (and even
+    // when no week was run at all), in one file beside the manifest.
+    let dir = state.run_dir(&started.replace(':', ""))?;
+    if !batch.rejects.is_empty() {
+        let path = dir.join("rejects.csv");
+        kesu_ingest::write_rejects_csv(&path, &batch.rejects)?;
+        outputs.push(
+            path.strip_prefix(state.root())
+                .unwrap_or(&path)
+                .display()
+                .to_string(),
+        );
+    }
     let reject_rate = if rows.read == 0 {
         0.0
     } else {
@@ -345,7 +358,6 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
         peak_rss_mb: peak_rss_mb(),
         outputs,
     };
-    let dir = state.run_dir(&started.replace(':', ""))?;
     let manifest_path = dir.join("manifest.json");
     let mut text = serde_json::to_vec_pretty(&manifest)?;
     text.push(b'\n');

@@ -17,6 +17,8 @@
 //!                               key, its receipt time, hashed keys, text MinHash,
 //!                               repeat group and cause key ([`crate::repeats`]);
 //!                               written before the week's checkpoint
+//!   runs/<started>-<pid>/rejects.csv
+//!                               every row the run rejected (when it rejected any)
 //!   runs/<started>-<pid>/manifest.json
 //!                               one per run, written last
 //! ```

@@ -302,8 +302,13 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     }
     if m.rows.rejected > 0 {
         eprintln!(
-            "kesu: {} of {} rows could not be read; they are kept in the rejects table",
-            m.rows.rejected, m.rows.read
+            "kesu: {} of {} rows could not be read; they are kept in the rejects table of their weeks and in {}",
+            m.rows.rejected,
+            m.rows.read,
+            outcome
+                .manifest_path
+                .with_file_name("rejects.csv")
+                .display()
         );
     }
     if m.reject_rate > m.max_reject_rate + 1e-12 {
