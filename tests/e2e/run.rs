@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use crate::util::{assert_code, fixture, kesu, parquet_rows, run, stderr, stdout, tempdir};
@@ -18,25 +18,26 @@ fn sample() -> String {
 }
 
 fn run_weekly(state: &Path, extra: &[&str]) -> serde_json::Value {
-    let st = state.to_str().expect("utf-8 path");
     let out_dir = state.with_extension("reports");
+    // every test reads the committed sample: 2 000 orders over 26 weeks
+    let mut args = vec!["--out", out_dir.to_str().expect("utf-8 path"), "--json"];
+    args.extend_from_slice(extra);
+    let out = run_on(Path::new(&sample()), state, &args);
+    assert_code(&out, 0);
+    serde_json::from_str(stdout(&out).trim()).expect("one JSON object")
+}
+
+/// `kesu run --input INPUT --state STATE` followed by `extra`.
+fn run_on(input: &Path, state: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "run",
         "--input",
-        // every test reads the committed sample: 2 000 orders over 26 weeks
-        "",
+        input.to_str().expect("utf-8 path"),
         "--state",
-        st,
-        "--out",
-        out_dir.to_str().expect("utf-8 path"),
-        "--json",
+        state.to_str().expect("utf-8 path"),
     ];
-    let input = sample();
-    args[2] = &input;
     args.extend_from_slice(extra);
-    let out = run(&args);
-    assert_code(&out, 0);
-    serde_json::from_str(stdout(&out).trim()).expect("one JSON object")
+    run(&args)
 }
 
 /// Every table file of a state, decoded (path relative to the state → rows).
@@ -208,16 +209,12 @@ fn every_row_is_accounted_for_and_rejects_are_kept() {
     let input = dir.path().join("export.csv");
     std::fs::write(&input, lines.join("\n") + "\n").expect("write");
     let state = dir.path().join("state");
-    let out = run(&[
-        "run",
-        "--input",
-        input.to_str().expect("path"),
-        "--state",
-        state.to_str().expect("path"),
-        "--out",
-        dir.path().join("rep").to_str().expect("path"),
-        "--json",
-    ]);
+    let rep = dir.path().join("rep");
+    let out = run_on(
+        &input,
+        &state,
+        &["--out", rep.to_str().expect("path"), "--json"],
+    );
     // 2 rejects of about 100 rows is above the default 1 % gate: exit 1, outputs written.
     assert_code(&out, 1);
     let mut m: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("json");
@@ -442,15 +439,11 @@ fn user_names_replace_labels_and_explain_shows_where_settings_came_from() {
     }
 
     // A setting kesu does not know stops the run before it reads anything.
-    let out = run(&[
-        "run",
-        "--input",
-        &sample(),
-        "--state",
-        state.to_str().expect("path"),
-        "--set",
-        "mine.max_othr=0.2",
-    ]);
+    let out = run_on(
+        Path::new(&sample()),
+        &state,
+        &["--set", "mine.max_othr=0.2"],
+    );
     assert_code(&out, 2);
     assert!(stderr(&out).contains("max_othr"), "{}", stderr(&out));
     let out = run(&["run", "--input", &sample(), "--week", "2024-W60"]);
@@ -547,15 +540,7 @@ fn a_run_with_every_row_rejected_keeps_them_beside_its_manifest() {
     )
     .expect("write");
     let state = dir.path().join("state");
-    let out = run(&[
-        "run",
-        "--input",
-        input.to_str().expect("path"),
-        "--state",
-        state.to_str().expect("path"),
-        "--no-report",
-        "--json",
-    ]);
+    let out = run_on(&input, &state, &["--no-report", "--json"]);
     assert_code(&out, 1);
     let m: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("json");
     assert_eq!(m["rows"]["rejected"], 2, "{m}");

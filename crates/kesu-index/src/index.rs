@@ -22,12 +22,11 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::schema::{Fields, FilterField, StoredCase, filter_value, load_case, seconds};
-use tantivy::tokenizer::{PreTokenizedString, Token};
 
 use crate::merge::{CappedMergePolicy, MAX_MERGED_DOCS};
 use crate::tokenize::{
     BIGRAM_TOKENIZER, CharGramTokenizer, UNIGRAM_TOKENIZER, WORD_TOKENIZER, WordTokenizer,
-    pre_tokenized_words,
+    cut_words,
 };
 use crate::{Error, Result};
 
@@ -383,20 +382,14 @@ impl ComplaintIndex {
         analyzer: &Analyzer,
         version: &AnalyzerVersion,
         char_fields: bool,
-        words: Option<Vec<Token>>,
+        words: Option<String>,
     ) -> Result<TantivyDocument> {
         let f = &self.fields;
         let order = &o.order;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, order.id.as_str());
-        let words = match words {
-            Some(tokens) => PreTokenizedString {
-                text: o.text_norm.clone(),
-                tokens,
-            },
-            None => pre_tokenized_words(&analyzer.segmenter, &o.text_norm),
-        };
-        doc.add_pre_tokenized_text(f.words, words);
+        let words = words.unwrap_or_else(|| cut_words(&analyzer.segmenter, &o.text_norm));
+        doc.add_text(f.words, words);
         if char_fields {
             doc.add_text(f.bigrams, &o.text_norm);
             doc.add_text(f.unigrams, &o.text_norm);
@@ -448,34 +441,26 @@ impl Upsert<'_> {
         self.add_docs(orders, None)
     }
 
-    /// [`Upsert::add`] for orders segmented already: `words[i]` are the
-    /// word tokens of `orders[i].text_norm`, as [`crate::word_tokens`] would
-    /// make them (e.g. [`crate::word_tokens_of`] over
+    /// [`Upsert::add`] for orders segmented already: `words[i]` is the
+    /// word field value of `orders[i].text_norm`, as [`crate::cut_words`]
+    /// would make it (e.g. [`crate::cut_words_of`] over
     /// [`Segmenter::search_of_precise`]). The text is not segmented again.
     ///
     /// # Panics
     ///
     /// If `words` and `orders` differ in length (a caller's bug).
-    pub fn add_segmented(
-        &mut self,
-        orders: &[NormalizedOrder],
-        words: Vec<Vec<Token>>,
-    ) -> Result<()> {
+    pub fn add_segmented(&mut self, orders: &[NormalizedOrder], words: Vec<String>) -> Result<()> {
         assert_eq!(orders.len(), words.len(), "one word list per order");
         self.add_docs(orders, Some(words))
     }
 
-    fn add_docs(
-        &mut self,
-        orders: &[NormalizedOrder],
-        words: Option<Vec<Vec<Token>>>,
-    ) -> Result<()> {
+    fn add_docs(&mut self, orders: &[NormalizedOrder], words: Option<Vec<String>>) -> Result<()> {
         let index = &*self.index;
         let (analyzer, version) = (self.analyzer, &self.version);
         let char_fields = self.options.char_fields;
         let mut words = words.map(Vec::into_iter);
         for chunk in orders.chunks(BATCH) {
-            let chunk_words: Vec<Option<Vec<Token>>> = match &mut words {
+            let chunk_words: Vec<Option<String>> = match &mut words {
                 Some(w) => w.by_ref().take(chunk.len()).map(Some).collect(),
                 None => vec![None; chunk.len()],
             };

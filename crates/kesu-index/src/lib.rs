@@ -64,8 +64,8 @@ pub use snippet::{Snippet, match_spans, snippet};
 /// A word token of the index (tantivy's), as [`word_tokens_of`] makes them.
 pub use tantivy::tokenizer::Token;
 pub use tokenize::{
-    CharGramTokenizer, WordTokenizer, covering_bigrams, fold, is_searchable_word, word_tokens,
-    word_tokens_of,
+    CharGramTokenizer, WORD_SEPARATOR, WordTokenizer, covering_bigrams, cut_words, cut_words_of,
+    fold, is_searchable_word, word_tokens, word_tokens_of,
 };
 
 /// Errors of indexing, searching and exporting.

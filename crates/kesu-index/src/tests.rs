@@ -191,7 +191,7 @@ fn segmented_fixture_index() -> &'static ComplaintIndex {
             .iter()
             .map(|o| {
                 let precise = seg.cut(&o.text_norm, Mode::Precise);
-                crate::word_tokens_of(seg, &seg.search_of_precise(&precise))
+                crate::cut_words_of(seg, &seg.search_of_precise(&precise))
             })
             .collect();
         let mut index = ComplaintIndex::create_in_ram(a).expect("ram index");

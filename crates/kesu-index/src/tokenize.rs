@@ -13,9 +13,15 @@
 //! The only folding is ASCII lower-casing, applied identically to text and
 //! query ([`fold`]); everything else (full-width, traditional characters,
 //! whitespace) is already folded by the `Normalizer` on both sides.
+//!
+//! The word field is segmented outside the index writer, on every core, and
+//! handed to it as [`cut_words`]: the words joined by [`WORD_SEPARATOR`],
+//! which [`WordTokenizer`] only splits. (A `PreTokenizedString` would do the
+//! same, but tantivy stores it in the document as JSON and parses it back:
+//! about 5 % of a weekly run.)
 
 use kesu_segment::{Mode, Segmenter, Term};
-use tantivy::tokenizer::{PreTokenizedString, Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Name under which [`CharGramTokenizer::bigrams`] is registered.
 pub const BIGRAM_TOKENIZER: &str = "kesu_bigram";
@@ -32,15 +38,17 @@ pub fn fold(text: &str) -> String {
     text.to_ascii_lowercase()
 }
 
-/// Character n-grams (n = 1 or 2) over the folded text, one position per
-/// character.
+/// Character n-grams (n = 1 or 2) over the folded text.
 #[derive(Debug, Clone, Copy)]
 pub struct CharGramTokenizer {
     gram: usize,
 }
 
 impl CharGramTokenizer {
-    /// One token per character.
+    /// One token per distinct character. The unigram field records only
+    /// which documents hold a character (no frequencies, no positions), so
+    /// a character's later occurrences would only cost the writer a lookup
+    /// each.
     pub fn unigrams() -> Self {
         CharGramTokenizer { gram: 1 }
     }
@@ -54,9 +62,8 @@ impl CharGramTokenizer {
 /// Stream of [`CharGramTokenizer`].
 pub struct CharGramStream {
     folded: String,
-    /// Byte offset of every character, plus the text length at the end.
-    bounds: Vec<usize>,
-    gram: usize,
+    /// Byte range and position of every token, in order.
+    spans: Vec<(usize, usize, usize)>,
     next: usize,
     token: Token,
 }
@@ -68,10 +75,32 @@ impl Tokenizer for CharGramTokenizer {
         let folded = fold(text);
         let mut bounds: Vec<usize> = folded.char_indices().map(|(i, _)| i).collect();
         bounds.push(folded.len());
+        let spans = if self.gram == 1 {
+            // First occurrence of each character, in text order.
+            let mut chars: Vec<(char, usize)> = folded
+                .char_indices()
+                .enumerate()
+                .map(|(at, (_, c))| (c, at))
+                .collect();
+            chars.sort_unstable();
+            chars.dedup_by_key(|&mut (c, _)| c);
+            let mut firsts: Vec<usize> = chars.into_iter().map(|(_, at)| at).collect();
+            firsts.sort_unstable();
+            firsts
+                .into_iter()
+                .enumerate()
+                .map(|(position, at)| (bounds[at], bounds[at + 1], position))
+                .collect()
+        } else {
+            bounds
+                .windows(3)
+                .enumerate()
+                .map(|(position, w)| (w[0], w[2], position))
+                .collect()
+        };
         CharGramStream {
             folded,
-            bounds,
-            gram: self.gram,
+            spans,
             next: 0,
             token: Token::default(),
         }
@@ -80,14 +109,12 @@ impl Tokenizer for CharGramTokenizer {
 
 impl TokenStream for CharGramStream {
     fn advance(&mut self) -> bool {
-        // bounds has chars + 1 entries; a gram starting at `next` ends at `next + gram`.
-        if self.next + self.gram >= self.bounds.len() {
+        let Some(&(from, to, position)) = self.spans.get(self.next) else {
             return false;
-        }
-        let (from, to) = (self.bounds[self.next], self.bounds[self.next + self.gram]);
+        };
         self.token.offset_from = from;
         self.token.offset_to = to;
-        self.token.position = self.next;
+        self.token.position = position;
         self.token.text.clear();
         self.token.text.push_str(&self.folded[from..to]);
         self.next += 1;
@@ -116,29 +143,50 @@ pub fn word_tokens(segmenter: &Segmenter, text: &str) -> Vec<Token> {
 /// with [`Segmenter::search_of_precise`] from the precise cut its mining
 /// uses too, so each text is segmented once).
 pub fn word_tokens_of(segmenter: &Segmenter, search: &[Term<'_>]) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    for term in search {
-        if !is_searchable_word(term.text) || segmenter.is_stopword(term.text) {
-            continue;
-        }
-        tokens.push(Token {
+    searchable(segmenter, search)
+        .enumerate()
+        .map(|(position, term)| Token {
             offset_from: term.start,
             offset_to: term.end,
-            position: tokens.len(),
+            position,
             text: fold(term.text),
             position_length: 1,
-        });
-    }
-    tokens
+        })
+        .collect()
 }
 
-/// The segmented word field value of one text: segmenting happens here, once
-/// per document, outside the index writer (so it can run on every core).
-pub fn pre_tokenized_words(segmenter: &Segmenter, text: &str) -> PreTokenizedString {
-    PreTokenizedString {
-        text: text.to_owned(),
-        tokens: word_tokens(segmenter, text),
+/// The search-mode terms kesu ranks on (see [`word_tokens`]).
+fn searchable<'a, 't>(
+    segmenter: &'a Segmenter,
+    search: &'a [Term<'t>],
+) -> impl Iterator<Item = &'a Term<'t>> {
+    search
+        .iter()
+        .filter(|term| is_searchable_word(term.text) && !segmenter.is_stopword(term.text))
+}
+
+/// Starts, and separates the words of, a [`cut_words`] value. A unit
+/// separator: the segmenter never puts one inside a word (it keeps only
+/// letters, digits and a little punctuation together), and no query has one.
+pub const WORD_SEPARATOR: char = '\u{1F}';
+
+/// The word field value of a text whose search-mode terms are `search`: the
+/// words of [`word_tokens_of`], folded, each preceded by [`WORD_SEPARATOR`].
+/// [`WordTokenizer`] splits it back into exactly those words, without
+/// segmenting again.
+pub fn cut_words_of(segmenter: &Segmenter, search: &[Term<'_>]) -> String {
+    let mut out = String::new();
+    for term in searchable(segmenter, search) {
+        out.push(WORD_SEPARATOR);
+        // fold(), without a String per word
+        out.extend(term.text.chars().map(|c| c.to_ascii_lowercase()));
     }
+    out
+}
+
+/// [`cut_words_of`] of a text not segmented yet.
+pub fn cut_words(segmenter: &Segmenter, text: &str) -> String {
+    cut_words_of(segmenter, &segmenter.cut(text, Mode::Search))
 }
 
 /// A word worth ranking on: holds at least one letter, digit or CJK character.
@@ -146,10 +194,11 @@ pub fn is_searchable_word(word: &str) -> bool {
     word.chars().any(char::is_alphanumeric)
 }
 
-/// Tantivy tokenizer adapter over kesu's [`Segmenter`] (search mode), so the
-/// word field can also be tokenized by tantivy itself (query parsing by
-/// third-party tools, snippets); kesu's own indexing path pre-tokenizes with
-/// the same [`word_tokens`].
+/// Tantivy tokenizer of the word field: a [`cut_words`] value (it starts with
+/// [`WORD_SEPARATOR`]) is split into its words; any other text is segmented
+/// with kesu's [`Segmenter`] (search mode, [`word_tokens`]), so that the field
+/// can also be tokenized by tantivy itself (query parsing by third-party
+/// tools, snippets) and gives the same words as kesu's indexing.
 #[derive(Clone)]
 pub struct WordTokenizer {
     segmenter: Segmenter,
@@ -172,11 +221,36 @@ impl Tokenizer for WordTokenizer {
     type TokenStream<'a> = WordStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream {
+        let tokens = if text.starts_with(WORD_SEPARATOR) {
+            split_cut_words(text)
+        } else {
+            word_tokens(&self.segmenter, text)
+        };
         WordStream {
-            tokens: word_tokens(&self.segmenter, text).into_iter(),
+            tokens: tokens.into_iter(),
             token: Token::default(),
         }
     }
+}
+
+/// The words of a [`cut_words`] value, with their offsets in it.
+fn split_cut_words(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut start = 0;
+    for piece in text.split(WORD_SEPARATOR) {
+        let end = start + piece.len();
+        if !piece.is_empty() {
+            tokens.push(Token {
+                offset_from: start,
+                offset_to: end,
+                position: tokens.len(),
+                text: piece.to_owned(),
+                position_length: 1,
+            });
+        }
+        start = end + WORD_SEPARATOR.len_utf8();
+    }
+    tokens
 }
 
 impl TokenStream for WordStream {
@@ -255,6 +329,16 @@ mod tests {
         let g = grams(CharGramTokenizer::unigrams(), "电 😀");
         let texts: Vec<&str> = g.iter().map(|t| t.0.as_str()).collect();
         assert_eq!(texts, vec!["电", " ", "😀"]);
+        // Each character once, at its first occurrence.
+        let g = grams(CharGramTokenizer::unigrams(), "电表电A表a");
+        assert_eq!(
+            g,
+            vec![
+                ("电".to_owned(), 0, 0, 3),
+                ("表".to_owned(), 1, 3, 6),
+                ("a".to_owned(), 2, 9, 10),
+            ]
+        );
         assert!(grams(CharGramTokenizer::bigrams(), "电").is_empty());
         assert!(grams(CharGramTokenizer::bigrams(), "").is_empty());
     }
@@ -275,6 +359,34 @@ mod tests {
             covering_bigrams("停电未通"),
             vec![(0, "停电".to_owned()), (2, "未通".to_owned())]
         );
+    }
+
+    #[test]
+    fn cut_words_split_back_into_the_same_words() {
+        let seg = kesu_segment::Analyzer::builtin()
+            .expect("analyzer")
+            .segmenter;
+        for text in ["客户反映ABC电表跳字，要求更换", "停电", "", "，。", "a"] {
+            let joined = cut_words(&seg, text);
+            let mut stream = WordTokenizer::new(seg.clone()).token_stream(&joined);
+            let mut split = Vec::new();
+            while let Some(t) = stream.next() {
+                split.push((t.text.clone(), t.position));
+            }
+            let direct: Vec<(String, usize)> = word_tokens(&seg, text)
+                .into_iter()
+                .map(|t| (t.text, t.position))
+                .collect();
+            assert_eq!(split, direct, "{text}");
+        }
+        // Other text (a query through tantivy) is segmented, not split.
+        let mut stream = WordTokenizer::new(seg.clone()).token_stream("电表跳字");
+        assert!(stream.advance());
+        let words: Vec<(String, usize, usize)> = split_cut_words("\u{1F}电表\u{1F}\u{1F}a")
+            .into_iter()
+            .map(|t| (t.text, t.offset_from, t.offset_to))
+            .collect();
+        assert_eq!(words, vec![("电表".into(), 1, 7), ("a".into(), 9, 10)]);
     }
 
     #[test]

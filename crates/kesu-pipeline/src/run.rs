@@ -273,10 +273,15 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
     // run (a writer per week threw the merges in flight away at its end
     // and redid them, on ever larger segments). Merges still running at
     // the end are dropped; every commit is durable.
+    // One indexing thread: the week's mining runs beside the writer, and a
+    // commit a week with two threads made two half-size segments a week,
+    // each rewritten once more by the merges (an 8-week run: 40–46 CPU-s
+    // against 49–60 with two threads, and never slower on the clock).
     let mut upsert = index.begin_upsert(
         &setup.analyzer,
         &kesu_index::WriterOptions {
             wait_merges: false,
+            threads: 1,
             ..kesu_index::WriterOptions::default()
         },
     )?;
@@ -476,7 +481,7 @@ fn keep(o: &NormalizedOrder) -> Kept {
 }
 
 /// One cut of every order's normalised text (precise mode), and what both
-/// consumers need from it: the index's search-mode word tokens (derived, see
+/// consumers need from it: the index's search-mode words (derived, see
 /// [`Segmenter::search_of_precise`]) and mining's content words (masks read
 /// in the redacted text, see [`Segmenter::terms_of_precise`]), interned by
 /// `builder`. So each text is segmented once per run, not once per consumer.
@@ -484,14 +489,13 @@ fn segment_week(
     segmenter: &Segmenter,
     builder: &CorpusBuilder,
     orders: &[NormalizedOrder],
-) -> (Vec<Vec<kesu_index::Token>>, Vec<Box<[u32]>>) {
+) -> (Vec<String>, Vec<Box<[u32]>>) {
     orders
         .par_iter()
         .with_min_len(64)
         .map(|o| {
             let precise = segmenter.cut(&o.text_norm, Mode::Precise);
-            let words =
-                kesu_index::word_tokens_of(segmenter, &segmenter.search_of_precise(&precise));
+            let words = kesu_index::cut_words_of(segmenter, &segmenter.search_of_precise(&precise));
             let terms =
                 segmenter.terms_of_precise(&o.text_norm, &precise, o.text_redacted.as_str());
             (words, builder.intern(&terms))

@@ -193,10 +193,11 @@ pub fn run(args: Args) -> anyhow::Result<crate::Status> {
         }
     };
     eprintln!(
-        "kesu synth: {} orders (seed {}, {} weeks from {}) → {} ({:.1} MB, {:?}{}); repeats {:.1} %, class noise {:.1} %; {:.2} s, {:.0} orders/s",
+        "kesu synth: {} orders (seed {}, {} week{} from {}) → {} ({:.1} MB, {:?}{}); repeats {:.1} %, class noise {:.1} %; {:.2} s, {:.0} orders/s",
         summary.rows,
         args.seed,
         args.weeks,
+        if args.weeks == 1 { "" } else { "s" },
         args.start,
         args.out.display(),
         summary.bytes as f64 / 1e6,
