@@ -273,12 +273,67 @@ fn every_row_is_accounted_for_and_rejects_are_kept() {
     );
 }
 
+/// Every week with a checkpoint in `state` has all its orders (as many as
+/// in `expected`'s assignments of that week) in the state's index: a week's
+/// commit comes before its checkpoint.
+fn assert_checkpointed_weeks_are_indexed(state: &Path, expected: &BTreeMap<String, String>) {
+    let Ok(entries) = std::fs::read_dir(state.join("checkpoints")) else {
+        return;
+    };
+    let index = state.join("index");
+    for entry in entries {
+        let name = entry.expect("entry").file_name();
+        let name = name.to_string_lossy();
+        let Some(week) = name
+            .strip_prefix("week=")
+            .and_then(|n| n.strip_suffix(".json"))
+        else {
+            continue;
+        };
+        let (year, number) = week.split_once("-W").expect("week=YYYY-Www.json");
+        let day = |weekday| {
+            chrono::NaiveDate::from_isoywd_opt(
+                year.parse().expect("year"),
+                number.parse().expect("week"),
+                weekday,
+            )
+            .expect("an ISO week")
+            .to_string()
+        };
+        let orders = expected
+            .get(&format!("tables/assignments/week={week}/part-0.parquet"))
+            .unwrap_or_else(|| panic!("{week} is a week of the sample"))
+            .lines()
+            .count();
+        let out = run(&[
+            "search",
+            "--index",
+            index.to_str().expect("utf-8 path"),
+            "--count",
+            "--from",
+            &day(chrono::Weekday::Mon),
+            "--to",
+            &day(chrono::Weekday::Sun),
+            "--",
+            "-id:none",
+        ]);
+        assert_code(&out, 0);
+        assert_eq!(
+            stdout(&out).trim(),
+            orders.to_string(),
+            "orders of checkpointed {week} in the index"
+        );
+    }
+}
+
 #[test]
 fn killed_runs_leave_a_usable_state_and_the_rerun_completes_it() {
     let dir = tempdir();
     let reference = dir.path().join("reference");
     run_weekly(&reference, &[]);
     let expected = decoded_tables(&reference);
+    // The check below holds on a run never killed: every week is indexed.
+    assert_checkpointed_weeks_are_indexed(&reference, &expected);
 
     let state = dir.path().join("state");
     let st = state.to_str().expect("path").to_owned();
@@ -300,6 +355,7 @@ fn killed_runs_leave_a_usable_state_and_the_rerun_completes_it() {
             // Whatever moment it died, every table file there is whole.
             decoded_tables(&state);
         }
+        assert_checkpointed_weeks_are_indexed(&state, &expected);
     }
     // The next run completes the state: the same tables as a run never
     // killed, and no temporary file left.

@@ -25,6 +25,10 @@ use tantivy::indexer::{MergeCandidate, MergePolicy};
 /// about 240 MB of input segments.
 pub const MAX_MERGED_DOCS: u32 = 400_000;
 
+/// Fewest segments a merge takes when what it makes is not yet finished:
+/// tantivy's log merge policy's default fan-in.
+pub const MIN_MERGED_SEGMENTS: usize = 8;
+
 /// Merges small segments into segments of at most `max_docs` documents,
 /// one merge at a time.
 ///
@@ -36,8 +40,13 @@ pub const MAX_MERGED_DOCS: u32 = 400_000;
 ///   stays within `max_docs` and whose largest segment is at most twice the
 ///   rest together is merged. The second rule keeps segments of similar
 ///   size together, as tantivy's log policy does, so a document is
-///   rewritten a few times (about log2(`max_docs` / segment size)), not
-///   once per new segment.
+///   rewritten a few times, not once per new segment.
+/// - A merge takes at least [`MIN_MERGED_SEGMENTS`] segments, unless what it
+///   makes is finished (half of `max_docs` or more). Merging two at a time
+///   rewrote a weekly 40k-order segment twice before it was finished, and a
+///   20k one three times; eight at a time, once and one and a half times
+///   (52 simulated weeks, `weekly_segments_are_rewritten_about_once`), for
+///   a few more small segments to search (at most 7 unfinished ones).
 /// - At most one merge is proposed at a time: the writer asks again after
 ///   every new segment and every finished merge, so the rest follow, and
 ///   merges mapping their inputs at the same time are rare.
@@ -87,9 +96,11 @@ pub(crate) fn next_merge(docs: &[u32], max_docs: u32) -> Option<Vec<usize>> {
     // largest (last) segment is at most twice the others together.
     let mut rest: u64 = open[..fits].iter().map(|&i| u64::from(docs[i])).sum();
     for len in (2..=fits).rev() {
+        let merged = rest;
         let largest = u64::from(docs[open[len - 1]]);
         rest -= largest;
-        if largest <= 2 * rest {
+        let finished = merged * 2 >= u64::from(max_docs);
+        if largest <= 2 * rest && (len >= MIN_MERGED_SEGMENTS || finished) {
             return Some(open[..len].to_vec());
         }
     }
@@ -101,10 +112,6 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn sizes(docs: &[u32], picked: &[usize]) -> Vec<u32> {
-        picked.iter().map(|&i| docs[i]).collect()
-    }
-
     #[test]
     fn two_flushed_segments_merge_into_one_under_the_ceiling() {
         // What a 2-thread writer with a 300 MB budget flushes: ~166k orders each.
@@ -114,33 +121,50 @@ mod tests {
 
     #[test]
     fn finished_segments_are_left_alone() {
-        // 332k + anything small stays; the two small ones merge together.
-        let docs = [332_000, 20_000, 331_000, 20_000];
-        assert_eq!(next_merge(&docs, MAX_MERGED_DOCS), Some(vec![1, 3]));
+        let docs = [332_000, 331_000, 20_000];
+        assert_eq!(next_merge(&docs, MAX_MERGED_DOCS), None);
+        // Eight small ones merge among themselves; the finished ones wait.
+        let mut docs = vec![332_000, 331_000];
+        docs.extend([20_000; 8]);
         assert_eq!(
-            next_merge(&[332_000, 331_000, 20_000], MAX_MERGED_DOCS),
+            next_merge(&docs, MAX_MERGED_DOCS),
+            Some((2..10).collect::<Vec<_>>())
+        );
+    }
+
+    #[test]
+    fn small_segments_wait_until_eight_or_a_finished_one() {
+        // Fewer than eight, and short of half the ceiling: they wait.
+        assert_eq!(next_merge(&[40_000, 20_000], MAX_MERGED_DOCS), None);
+        assert_eq!(next_merge(&[20_000; 7], MAX_MERGED_DOCS), None);
+        assert_eq!(
+            next_merge(&[217_406, 59_614, 68_783], MAX_MERGED_DOCS),
             None
         );
+        // Eight of them merge.
+        assert_eq!(
+            next_merge(&[20_000; 8], MAX_MERGED_DOCS),
+            Some((0..8).collect::<Vec<_>>())
+        );
+        // Five weekly 40k segments make a finished 200k one: no need to wait.
+        assert_eq!(
+            next_merge(&[40_000; 5], MAX_MERGED_DOCS),
+            Some((0..5).collect::<Vec<_>>())
+        );
+        assert_eq!(next_merge(&[40_000; 4], MAX_MERGED_DOCS), None);
     }
 
     #[test]
     fn a_large_segment_does_not_absorb_a_small_one() {
         // Rewriting 150k orders to add 20k would be most of the work for nothing.
         assert_eq!(next_merge(&[150_000, 20_000], MAX_MERGED_DOCS), None);
-        // Twice the other is still similar: the two small segments of a
-        // first build of 1M orders merge.
-        let docs = [217_406, 59_614, 68_783];
-        assert_eq!(next_merge(&docs, MAX_MERGED_DOCS), Some(vec![1, 2]));
+        // Twice the others is still similar: 150k joins 80k + 40k (a
+        // finished 270k); 150k with 60k would not.
+        let docs = [150_000, 40_000, 40_000, 40_000];
+        assert_eq!(next_merge(&docs, MAX_MERGED_DOCS), Some(vec![1, 2, 3, 0]));
         assert_eq!(
-            next_merge(&[40_000, 20_000], MAX_MERGED_DOCS),
-            Some(vec![1, 0])
-        );
-        assert_eq!(next_merge(&[40_001, 20_000], MAX_MERGED_DOCS), None);
-        // Three small ones of the same size do merge, the large one waits.
-        let docs = [150_000, 20_000, 20_000, 20_000];
-        assert_eq!(
-            sizes(&docs, &next_merge(&docs, MAX_MERGED_DOCS).unwrap()),
-            [20_000, 20_000, 20_000]
+            next_merge(&[150_000, 30_000, 30_000], MAX_MERGED_DOCS),
+            None
         );
     }
 
@@ -156,19 +180,17 @@ mod tests {
     fn nothing_to_merge_with_fewer_than_two_segments() {
         assert_eq!(next_merge(&[], MAX_MERGED_DOCS), None);
         assert_eq!(next_merge(&[5], MAX_MERGED_DOCS), None);
-        assert_eq!(next_merge(&[0, 0], MAX_MERGED_DOCS), Some(vec![0, 1]));
+        assert_eq!(next_merge(&[300_000], MAX_MERGED_DOCS), None);
     }
 
-    #[test]
-    // The pushes are not repeated items: merges rewrite the list in between.
-    #[allow(clippy::same_item_push)]
-    fn weekly_segments_grow_like_a_binary_counter() {
-        // Simulate 40 weekly commits of 20k orders, merging until nothing is
-        // proposed: no segment ever exceeds the ceiling, and few remain.
+    /// Commits `weeks` segments of `size` documents one after the other,
+    /// merging until nothing is proposed after each; returns the segments
+    /// left and the documents the merges wrote.
+    fn simulate(weeks: usize, size: u32) -> (Vec<u32>, u64) {
         let mut segs: Vec<u32> = Vec::new();
         let mut rewritten = 0u64;
-        for _ in 0..40 {
-            segs.push(20_000);
+        for _ in 0..weeks {
+            segs.push(size);
             while let Some(picked) = next_merge(&segs, MAX_MERGED_DOCS) {
                 let merged: u32 = picked.iter().map(|&i| segs[i]).sum();
                 rewritten += u64::from(merged);
@@ -179,13 +201,27 @@ mod tests {
                 keep.push(merged);
                 segs = keep;
             }
+            assert!(segs.iter().all(|&d| d <= MAX_MERGED_DOCS));
         }
         segs.sort_unstable();
-        // 800k orders end in five segments, none above the ceiling…
-        assert_eq!(segs, [20_000, 60_000, 240_000, 240_000, 240_000]);
-        // …and each order was rewritten 2.9 times on average, not once per
-        // later week.
-        assert_eq!(rewritten, 2_320_000);
+        (segs, rewritten)
+    }
+
+    #[test]
+    fn weekly_segments_are_rewritten_about_once() {
+        // A year of 40k-order weeks: five weeks make a finished segment, so
+        // each order is rewritten once (merging two at a time: twice)…
+        let (segs, rewritten) = simulate(52, 40_000);
+        assert_eq!(rewritten, 2_000_000);
+        assert_eq!(segs.len(), 12);
+        assert_eq!(segs[..2], [40_000, 40_000]);
+        // …and 20k-order weeks one and a half times (two at a time: 2.9).
+        let (segs, rewritten) = simulate(40, 20_000);
+        assert_eq!(
+            segs,
+            [20_000, 20_000, 20_000, 20_000, 240_000, 240_000, 240_000]
+        );
+        assert_eq!(rewritten, 1_200_000);
     }
 
     proptest! {
@@ -208,18 +244,19 @@ mod tests {
                 let largest = picked.iter().map(|&i| docs[i]).max().unwrap();
                 // At most twice the others together.
                 prop_assert!(u64::from(largest) * 3 <= total * 2);
+                // Eight of them, or a finished segment.
+                prop_assert!(picked.len() >= MIN_MERGED_SEGMENTS || total * 2 >= u64::from(max_docs));
             }
         }
 
         #[test]
-        fn two_small_equal_segments_always_merge(
-            n in 0u32..100_000,
+        fn eight_small_equal_segments_always_merge(
+            n in 0u32..50_000,
             others in proptest::collection::vec(200_000u32..600_000, 0..10),
         ) {
-            // Two equal segments below a quarter of the ceiling always fit.
+            // Eight equal segments below an eighth of the ceiling always fit.
             let mut docs = others;
-            docs.push(n);
-            docs.push(n);
+            docs.extend([n; MIN_MERGED_SEGMENTS]);
             prop_assert!(next_merge(&docs, MAX_MERGED_DOCS).is_some());
         }
     }
