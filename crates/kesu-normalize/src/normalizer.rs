@@ -22,7 +22,10 @@ use crate::{Result, text};
 ///
 /// 3: free-text names next to roles and titles, e-mail addresses, street
 /// addresses, grouped ID numbers and grouped landlines are masked.
-pub const NORMALIZER_LOGIC_VERSION: &str = "kesu-normalize/3";
+///
+/// 4: control characters (C0, DEL, C1) separate like whitespace instead of
+/// staying in the text.
+pub const NORMALIZER_LOGIC_VERSION: &str = "kesu-normalize/4";
 
 /// How many times redaction re-scans its own output. A detector can find
 /// something in a mask's surroundings once a higher-ranked finding is masked
@@ -758,6 +761,15 @@ mod tests {
         #[test]
         fn normalize_is_idempotent_on_chinese(text in "[\u{4e00}-\u{9fff}\u{3000}\u{ff01}-\u{ff5e} \t\r\n]{0,40}") {
             let once = N.normalize(&text);
+            prop_assert_eq!(N.normalize(&once), once);
+        }
+
+        #[test]
+        fn normalized_text_holds_no_control_character(
+            text in "[\u{0}-\u{1f}\u{7f}-\u{9f}\u{4e00}-\u{4e40}a-z0-9 ]{0,40}",
+        ) {
+            let once = N.normalize(&text);
+            prop_assert!(!once.chars().any(char::is_control), "{:?}", once);
             prop_assert_eq!(N.normalize(&once), once);
         }
 

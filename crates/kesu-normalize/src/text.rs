@@ -155,7 +155,12 @@ pub(crate) fn fold_and_collapse(text: &str, fullwidth: bool, collapse: bool) -> 
     for c in text.chars() {
         let c = if fullwidth { fold_fullwidth(c) } else { c };
         if collapse {
-            if c.is_whitespace() {
+            // Control characters (C0, DEL, C1) are what broken cells of an
+            // export leave (Excel's _x001F_, a stray vertical bar); they
+            // part the words around them like a space, and must not stay:
+            // snippets show them raw, and U+001F is the index's word
+            // separator.
+            if c.is_whitespace() || c.is_control() {
                 pending_space = !out.is_empty();
                 continue;
             }
@@ -241,6 +246,8 @@ mod tests {
             ("停电\u{200B}报修", "停电报修"),
             ("停电\u{a0}\n 报修", "停电 报修"),
             ("\u{3000}\t", ""),
+            ("近两个\u{1f}月电费\u{7}abc\u{7f}", "近两个 月电费 abc"),
+            ("\u{0}停电\u{1c}\u{85}报修\u{9f}", "停电 报修"),
             ("", ""),
         ] {
             assert_eq!(fold_and_collapse(text, true, true), want, "{text:?}");
