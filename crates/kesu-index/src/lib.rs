@@ -56,7 +56,7 @@ pub use export::{CsvCases, ExportFormat, export, header as export_header, row as
 pub use index::{CommitPayload, ComplaintIndex, INDEX_FORMAT, Upsert, UpsertStats, WriterOptions};
 pub use kesu_normalize::NormalizedOrder;
 pub use lock::{IndexLock, LOCK_FILE, LockHolder};
-pub use merge::{CappedMergePolicy, MAX_MERGED_DOCS};
+pub use merge::{CappedMergePolicy, MAX_MERGED_DOCS, MIN_MERGED_SEGMENTS};
 pub use query::{MAX_DEPTH, MAX_QUERY_CHARS, MAX_TERMS, Query, QueryError, parse_date};
 pub use schema::{Fields, FilterField, StoredCase};
 pub use search::{ComplaintSearcher, Facet, FacetCounts, Filters, Hit, Hits, SNIPPET_CHARS};
