@@ -13,9 +13,10 @@
 //!
 //! With the default writer (300 MB over 2 threads) a first build flushes
 //! segments of about 218k orders, already past half the ceiling, so a first
-//! build merges at most the smaller segments of its last flushes: 3M orders
-//! make 14–15 segments (tantivy's policy: 7, one of them 1.74M orders).
-//! Merges are mostly for the small segments that weekly upserts add.
+//! build merges at most the smaller segments of its last flushes (3M orders
+//! made 14–15 segments when two small ones could merge; tantivy's policy: 7,
+//! one of them 1.74M orders). Merges are mostly for the small segments that
+//! weekly upserts add.
 
 use tantivy::index::{SegmentId, SegmentMeta};
 use tantivy::indexer::{MergeCandidate, MergePolicy};
