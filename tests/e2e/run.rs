@@ -167,6 +167,7 @@ fn a_backfill_then_a_week_again_gives_identical_tables_and_no_duplicates() {
         rows["in_weeks_run"].as_u64().unwrap() + rows["outside_week"].as_u64().unwrap(),
         2000
     );
+    assert_eq!(rows["held_back"], 0);
     assert_eq!(rows["in_weeks_run"], again["weeks"][0]["orders"]);
     let after = decoded_tables(&state);
     assert_eq!(
@@ -237,7 +238,10 @@ fn every_row_is_accounted_for_and_rejects_are_kept() {
     assert!((100..=103).contains(&n("read")), "{r}");
     assert_eq!(n("read"), n("accepted") + n("rejected"));
     assert_eq!(n("accepted"), n("orders") + n("duplicates"));
-    assert_eq!(n("orders"), n("in_weeks_run") + n("outside_week"));
+    assert_eq!(
+        n("orders"),
+        n("in_weeks_run") + n("outside_week") + n("held_back")
+    );
     assert_eq!(n("rejected"), 2);
     assert_eq!(n("duplicates"), 1);
     assert!(stderr(&out).contains("rejects table"), "{}", stderr(&out));
@@ -324,6 +328,63 @@ fn assert_checkpointed_weeks_are_indexed(state: &Path, expected: &BTreeMap<Strin
             "orders of checkpointed {week} in the index"
         );
     }
+}
+
+#[test]
+fn a_few_rows_of_a_complete_week_do_not_replace_it() {
+    // A weekly export whose first rows belong to the week before: that week
+    // is complete in the state, so its 3 rows are held back, not run (a
+    // rerun replaces the whole week).
+    let dir = tempdir();
+    let state = dir.path().join("state");
+    run_weekly(&state, &[]);
+    let before = decoded_tables(&state);
+    let sample = std::fs::read_to_string(sample()).expect("sample");
+    let mut lines = sample.lines();
+    let header = lines.next().expect("header");
+    let week10: Vec<&str> = lines
+        .filter(|l| {
+            let day = l.split(',').nth(1).unwrap_or("");
+            l.starts_with("GD")
+                && !l.contains('"')
+                && ("2024-03-04".."2024-03-11").contains(&&day[..day.len().min(10)])
+        })
+        .take(3)
+        .collect();
+    assert_eq!(week10.len(), 3);
+    let spill = dir.path().join("spill.csv");
+    std::fs::write(&spill, format!("{header}\n{}\n", week10.join("\n"))).expect("write");
+
+    let out = run_on(&spill, &state, &["--no-report", "--json"]);
+    assert_code(&out, 0);
+    let m: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("json");
+    assert_eq!(m["weeks"].as_array().expect("weeks").len(), 0, "{m}");
+    assert_eq!(m["rows"]["held_back"], 3);
+    assert_eq!(m["rows"]["in_weeks_run"], 0);
+    let held = &m["held_back_weeks"][0];
+    assert_eq!(held["week"], "2024-W10");
+    assert_eq!(held["orders_in_input"], 3);
+    assert!(
+        held["orders_in_state"].as_u64().expect("count") > 3,
+        "{held}"
+    );
+    let log = stderr(&out);
+    assert!(
+        log.contains("week 2024-W10 not run") && log.contains("--week 2024-W10"),
+        "{log}"
+    );
+    assert_eq!(decoded_tables(&state), before, "the week is kept whole");
+
+    // Asked for by name, the week is replaced: the user said so.
+    let out = run_on(
+        &spill,
+        &state,
+        &["--no-report", "--json", "--week", "2024-W10"],
+    );
+    assert_code(&out, 0);
+    let m: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("json");
+    assert_eq!(m["weeks"][0]["orders"], 3, "{m}");
+    assert_eq!(m["rows"]["held_back"], 0);
 }
 
 #[test]

@@ -30,6 +30,11 @@ pub struct InputSection {
     pub timezone: String,
     /// Largest share of rejected rows before the run counts as failed (exit 1).
     pub max_reject_rate: f64,
+    /// A week already complete in the state is run again (replaced) only
+    /// when the input holds at least this share of the orders it has there;
+    /// otherwise its rows are held back (counted and reported). `--week`
+    /// always runs its week.
+    pub rerun_min_share: f64,
 }
 
 impl Default for InputSection {
@@ -40,6 +45,7 @@ impl Default for InputSection {
             sheet: None,
             timezone: "Asia/Shanghai".into(),
             max_reject_rate: 0.01,
+            rerun_min_share: 0.5,
         }
     }
 }
@@ -416,6 +422,7 @@ impl WeeklyConfig {
         }
         for (key, v) in [
             ("input.max_reject_rate", self.input.max_reject_rate),
+            ("input.rerun_min_share", self.input.rerun_min_share),
             ("mine.max_other", self.mine.max_other),
             ("causes.similarity_floor", self.causes.similarity_floor),
             ("causes.learning_rate", self.causes.learning_rate),

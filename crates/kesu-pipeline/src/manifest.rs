@@ -40,6 +40,22 @@ pub struct RowAccounting {
     pub in_weeks_run: u64,
     /// Orders of other weeks (`--week`): counted, not processed.
     pub outside_week: u64,
+    /// Orders of weeks held back (see [`HeldBackWeek`]): counted, not processed.
+    pub held_back: u64,
+}
+
+/// A week complete in the state of which the input holds too few orders to
+/// run it again (fewer than `input.rerun_min_share` of those it has): a
+/// rerun replaces the whole week, so a weekly export that spills a few rows
+/// into the week before would have replaced that week with those rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldBackWeek {
+    /// The week.
+    pub week: IsoWeek,
+    /// Its orders in this input.
+    pub orders_in_input: u64,
+    /// Its orders in the state.
+    pub orders_in_state: u64,
 }
 
 /// What one week's run did.
@@ -114,6 +130,9 @@ pub struct RunManifest {
     pub max_reject_rate: f64,
     /// Weeks found interrupted before this run (tables without checkpoint).
     pub incomplete_weeks_before: Vec<IsoWeek>,
+    /// Weeks of the input not run because the state holds many more of
+    /// their orders (their rows are in `rows.held_back`).
+    pub held_back_weeks: Vec<HeldBackWeek>,
     /// Weeks whose later weeks were run before them: those later weeks were
     /// computed from the earlier state and are not recomputed.
     pub later_weeks_not_rerun: Vec<IsoWeek>,

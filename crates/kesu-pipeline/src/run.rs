@@ -228,6 +228,30 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
     if let Some(sel) = request.week {
         weeks.entry(sel).or_default();
     }
+    // A week complete in the state is replaced by a rerun: only when the
+    // input holds a fair share of it (a corrected export, a new backfill),
+    // not a few rows an export spilled over its first day.
+    let mut held_back_weeks = Vec::new();
+    let mut held_back = 0u64;
+    if request.week.is_none() {
+        let min_share = plan.config.input.rerun_min_share;
+        for (w, orders) in &weeks {
+            let in_input = orders.len() as u64;
+            if let Some(in_state) = state.complete_week_orders(*w)?
+                && (in_input as f64) < min_share * in_state as f64
+            {
+                held_back_weeks.push(crate::manifest::HeldBackWeek {
+                    week: *w,
+                    orders_in_input: in_input,
+                    orders_in_state: in_state,
+                });
+                held_back += in_input;
+            }
+        }
+        for h in &held_back_weeks {
+            weeks.remove(&h.week);
+        }
+    }
     let run_weeks: Vec<IsoWeek> = weeks.keys().copied().collect();
     let mut rejects_by_week = crate::reject_weeks::file_rejects(
         sources.iter().map(|(s, w)| (s, *w)),
@@ -242,8 +266,9 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
         rejected: stats.rejected,
         duplicates: stats.duplicates,
         orders: stats.orders,
-        in_weeks_run: stats.orders - outside,
+        in_weeks_run: stats.orders - outside - held_back,
         outside_week: outside,
+        held_back,
     };
     let s = timer.lap("partition");
     progress.stage(None, "partition", s);
@@ -356,6 +381,7 @@ pub fn run(plan: &Plan, request: &RunRequest, progress: &dyn Progress) -> Result
         reject_rate,
         max_reject_rate: plan.config.input.max_reject_rate,
         incomplete_weeks_before: incomplete_before,
+        held_back_weeks,
         later_weeks_not_rerun,
         named_causes: setup.names.len(),
         weeks: summaries,

@@ -203,7 +203,28 @@ impl State {
         let Some(prev) = self.checkpointed_weeks()?.into_iter().rfind(|w| *w < week) else {
             return Ok(None);
         };
-        let path = self.checkpoint_file(prev);
+        self.checkpoint(prev).map(Some)
+    }
+
+    /// The orders a complete week holds in the state (from its checkpoint's
+    /// counts), or None when the week is not complete.
+    pub fn complete_week_orders(&self, week: IsoWeek) -> Result<Option<u64>> {
+        if !self.checkpoint_file(week).is_file() {
+            return Ok(None);
+        }
+        let cp = self.checkpoint(week)?;
+        Ok(Some(
+            cp.history
+                .get(&week)
+                .and_then(|c| c.orders.get(crate::kpis::ALL_UNITS))
+                .copied()
+                .unwrap_or(0),
+        ))
+    }
+
+    /// The checkpoint of `week`, checked for format.
+    fn checkpoint(&self, week: IsoWeek) -> Result<Checkpoint> {
+        let path = self.checkpoint_file(week);
         let text = std::fs::read_to_string(&path).map_err(io(&path))?;
         let cp: Checkpoint = serde_json::from_str(&text).map_err(|e| Error::State {
             path: path.display().to_string(),
@@ -218,7 +239,7 @@ impl State {
                 ),
             });
         }
-        Ok(Some(cp))
+        Ok(cp)
     }
 
     /// Writes the checkpoint of its week (atomically).

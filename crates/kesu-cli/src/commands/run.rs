@@ -236,9 +236,14 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             )?;
         }
         let r = &m.rows;
+        let held = if r.held_back > 0 {
+            format!(", {} held back", r.held_back)
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "rows: {} read = {} accepted + {} rejected; {} duplicates replaced; {} orders in the weeks run, {} outside the week",
+            "rows: {} read = {} accepted + {} rejected; {} duplicates replaced; {} orders in the weeks run, {} outside the week{held}",
             r.read, r.accepted, r.rejected, r.duplicates, r.in_weeks_run, r.outside_week
         )?;
         writeln!(
@@ -299,6 +304,12 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
                 values.join(", ")
             );
         }
+    }
+    for h in &m.held_back_weeks {
+        eprintln!(
+            "kesu: week {} not run: the state holds {} of its orders and this input {} (below input.rerun_min_share); running it would replace the week. Its full export with --week {} replaces it.",
+            h.week, h.orders_in_state, h.orders_in_input, h.week
+        );
     }
     if m.rows.rejected > 0 {
         eprintln!(
